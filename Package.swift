@@ -1,0 +1,71 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "Nazorat",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "nazoratd", targets: ["nazoratd"]),
+        .executable(name: "nazorat-station-sim", targets: ["nazorat-station-sim"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+    ],
+    targets: [
+        // System libraries (Debian packages; `make test` installs them).
+        .systemLibrary(name: "CUdev", pkgConfig: "libudev", providers: [.apt(["libudev-dev"])]),
+        .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
+        .systemLibrary(name: "CUMockdev", pkgConfig: "umockdev-1.0", providers: [.apt(["libumockdev-dev"])]),
+
+        // The domain: no OS calls.
+        .target(
+            name: "NazoratCore",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")]
+        ),
+        // Edges to the OS: libudev, sysfs, systemd.
+        .target(
+            name: "NazoratLinux",
+            dependencies: [
+                "NazoratCore", "CUdev", "CSystemd",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // Wiring: configuration, services.
+        .target(
+            name: "NazoratDaemon",
+            dependencies: [
+                "NazoratCore", "NazoratLinux",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "TOMLKit", package: "TOMLKit"),
+            ]
+        ),
+        .executableTarget(
+            name: "nazoratd",
+            dependencies: [
+                "NazoratDaemon",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        // Development and test support: a simulated polling station on umockdev.
+        .target(name: "NazoratTestbed", dependencies: ["CUMockdev"]),
+        .executableTarget(
+            name: "nazorat-station-sim",
+            dependencies: [
+                "NazoratTestbed",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        .testTarget(name: "NazoratCoreTests", dependencies: ["NazoratCore"]),
+        .testTarget(name: "NazoratLinuxTests", dependencies: ["NazoratLinux", "NazoratTestbed"]),
+        .testTarget(name: "NazoratDaemonTests", dependencies: ["NazoratDaemon"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["NazoratCore", "NazoratTestbed"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

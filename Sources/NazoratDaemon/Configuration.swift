@@ -1,0 +1,120 @@
+import FoundationEssentials
+import Logging
+import NazoratCore
+import TOMLKit
+
+/// The daemon's configuration: one TOML file (`/etc/nazorat/nazorat.toml`), documented
+/// key by key in `systemd/nazorat.toml`.
+///
+/// Unknown keys and bad values are errors that name `file:line:column`. Relative paths
+/// are resolved against the directory of the configuration file, so that a development
+/// configuration can keep its state next to itself.
+public struct Configuration: Sendable, Equatable {
+    /// What the daemon does with a decision.
+    public enum Mode: String, Sendable, CaseIterable {
+        /// Decide, record and alarm; never write to sysfs.
+        case monitor
+        /// Also authorize, block and remove devices through sysfs.
+        case enforce
+    }
+
+    /// The station id, as central knows it (1–64 of `A-Z a-z 0-9 . _ -`).
+    public var station: String
+    /// Monitor or enforce.
+    public var mode: Mode
+    /// Where the database and the station key live (`state-dir`).
+    public var stateDirectory: String
+    /// The control socket's path, used when systemd passes none (`socket`).
+    public var socketPath: String
+    /// The lowest level logged (`log-level`).
+    public var logLevel: Logger.Level
+
+    /// The default location of the file.
+    public static let defaultPath = "/etc/nazorat/nazorat.toml"
+
+    /// The keys of the top-level table, in documentation order.
+    static let keys = ["station", "mode", "state-dir", "socket", "log-level"]
+
+    /// Reads and validates the file at `path`.
+    public static func load(path: String) throws(ConfigurationError) -> Configuration {
+        let text: String
+        do {
+            text = String(decoding: try Data(contentsOf: URL(filePath: path)), as: UTF8.self)
+        } catch {
+            throw ConfigurationError(file: path, line: 0, column: 0, message: "cannot read the file (\(error))")
+        }
+        return try parse(text, file: path)
+    }
+
+    /// Parses and validates `text`; `file` names it in errors and anchors relative paths.
+    public static func parse(_ text: String, file: String) throws(ConfigurationError) -> Configuration {
+        let table: TOMLTable
+        do {
+            table = try TOMLTable(string: text)
+        } catch let error as TOMLParseError {
+            throw ConfigurationError(file: file, line: error.source.begin.line, column: error.source.begin.column,
+                                     message: error.description)
+        } catch {
+            throw ConfigurationError(file: file, line: 0, column: 0, message: "\(error)")
+        }
+        let reader = KeyReader(table: table, positions: KeyPositions(text: text), file: file)
+        try reader.rejectUnknownKeys(allowed: keys)
+
+        let directory = file.contains("/") ? String(file[..<file.lastIndex(of: "/")!]) : "."
+        let station = try reader.string("station", required: true, default: "")
+        try reader.check("station", valid: StationID.isValid(station),
+                         "must be 1 to 64 characters of A-Z, a-z, 0-9, '.', '_' or '-'")
+        let modeText = try reader.string("mode", required: true, default: "")
+        guard let mode = Mode(rawValue: modeText) else {
+            throw reader.error(at: "mode", "must be \"monitor\" or \"enforce\", not \"\(Quoted.escape(modeText))\"")
+        }
+        let stateDirectory = try reader.path("state-dir", default: "/var/lib/nazorat", relativeTo: directory)
+        let socketPath = try reader.path("socket", default: "/run/nazorat/control.sock", relativeTo: directory)
+        try reader.check("socket", valid: socketPath.utf8.count < 108,
+                         "is longer than a Unix socket path may be (107 bytes)")
+        let levelText = try reader.string("log-level", required: false, default: "info")
+        guard let logLevel = Logger.Level(rawValue: levelText) else {
+            throw reader.error(at: "log-level", "must be one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return Configuration(station: station, mode: mode, stateDirectory: stateDirectory, socketPath: socketPath,
+                             logLevel: logLevel)
+    }
+}
+
+/// A configuration error: `file:line:column: message`, as compilers print them.
+public struct ConfigurationError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The configuration file.
+    public var file: String
+    /// 1-based line, or 0 when the error concerns the whole file.
+    public var line: Int
+    /// 1-based column, or 0 when the error concerns the whole file.
+    public var column: Int
+    /// What is wrong.
+    public var message: String
+
+    public var description: String {
+        line > 0 ? "\(file):\(line):\(column): \(message)" : "\(file): \(message)"
+    }
+}
+
+/// Station ids travel in envelopes, file names and journal fields: keep them plain.
+enum StationID {
+    static func isValid(_ id: String) -> Bool {
+        (1...64).contains(id.utf8.count) && id.utf8.allSatisfy { byte in
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+                 UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "-"):
+                true
+            default:
+                false
+            }
+        }
+    }
+}
+
+/// Renders a configuration value inside an error message without letting it reach the terminal raw.
+enum Quoted {
+    static func escape(_ text: String) -> String {
+        DeviceString(text).escaped(limit: 80)
+    }
+}

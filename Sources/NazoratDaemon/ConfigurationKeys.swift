@@ -1,0 +1,85 @@
+import TOMLKit
+
+/// Where each key of a TOML document starts (`line`, `column`, both 1-based).
+///
+/// TOMLKit reports positions for syntax errors only; for a semantic error (an unknown
+/// key, a bad value) this scan of the text finds the key's position. It only needs to
+/// find `key =` at the start of a line and `[table]` headers: the document has already
+/// been parsed successfully by TOMLKit when it is used.
+struct KeyPositions {
+    private var positions: [String: (line: Int, column: Int)] = [:]
+
+    init(text: String) {
+        var table = ""
+        for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let indent = rawLine.prefix { $0 == " " || $0 == "\t" }.count
+            let line = rawLine.dropFirst(indent)
+            if line.hasPrefix("[") {
+                table = line.drop { $0 == "[" }.prefix { $0 != "]" }.trimmingSpaces()
+                let path = table
+                if positions[path] == nil { positions[path] = (index + 1, indent + 1) }
+                continue
+            }
+            guard let equals = line.firstIndex(of: "=") else { continue }
+            var key = line[..<equals].trimmingSpaces()
+            if key.hasPrefix("\""), key.hasSuffix("\""), key.count >= 2 { key = String(key.dropFirst().dropLast()) }
+            guard !key.isEmpty, !key.hasPrefix("#") else { continue }
+            let path = table.isEmpty ? key : table + "." + key
+            if positions[path] == nil { positions[path] = (index + 1, indent + 1) }
+        }
+    }
+
+    /// The position of `path` (`key` or `table.key`), or line 1 column 1 when unknown.
+    func position(of path: String) -> (line: Int, column: Int) {
+        positions[path] ?? (1, 1)
+    }
+}
+
+/// Reads typed values out of a TOML table and turns every problem into a ``ConfigurationError``.
+struct KeyReader {
+    let table: TOMLTable
+    let positions: KeyPositions
+    let file: String
+
+    func error(at key: String, _ message: String) -> ConfigurationError {
+        let position = positions.position(of: key)
+        return ConfigurationError(file: file, line: position.line, column: position.column,
+                                  message: "'\(key)' \(message)")
+    }
+
+    func check(_ key: String, valid: Bool, _ message: String) throws(ConfigurationError) {
+        if !valid { throw error(at: key, message) }
+    }
+
+    func rejectUnknownKeys(allowed: [String]) throws(ConfigurationError) {
+        for key in table.keys where !allowed.contains(key) {
+            let position = positions.position(of: key)
+            throw ConfigurationError(
+                file: file, line: position.line, column: position.column,
+                message: "unknown key '\(Quoted.escape(key))'; expected one of: \(allowed.joined(separator: ", "))")
+        }
+    }
+
+    func string(_ key: String, required: Bool, default fallback: String) throws(ConfigurationError) -> String {
+        guard let value = table[key] else {
+            if required {
+                throw ConfigurationError(file: file, line: 0, column: 0, message: "missing required key '\(key)'")
+            }
+            return fallback
+        }
+        guard let string = value.string else { throw error(at: key, "must be a string, not \(value.type)") }
+        return string
+    }
+
+    func path(_ key: String, default fallback: String, relativeTo directory: String) throws(ConfigurationError) -> String {
+        let value = try string(key, required: false, default: fallback)
+        try check(key, valid: !value.isEmpty && !value.utf8.contains(0), "must be a non-empty path")
+        return value.hasPrefix("/") ? value : directory + "/" + value
+    }
+}
+
+extension Substring {
+    fileprivate func trimmingSpaces() -> String {
+        String(drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed())
+    }
+}

@@ -1,0 +1,37 @@
+import NazoratCore
+
+/// One pass over the USB devices present now (coldplug, or a rescan after lost events).
+public struct DeviceScan: Sendable {
+    /// The devices read, parents before children.
+    public var devices: [USBDevice]
+    /// Devices that were listed but could not be read (most often: they vanished).
+    public var unreadable: [DeviceReadError]
+}
+
+/// Enumerates every USB device through libudev and reads each one.
+public enum DeviceScanner {
+    /// Scans the present devices once, without a monitor (`nazoratd devices`).
+    public static func scan() throws(DeviceWatcherError) -> DeviceScan {
+        try scan(context: UdevContext())
+    }
+
+    static func scan(context: UdevContext) throws(DeviceWatcherError) -> DeviceScan {
+        var result = DeviceScan(devices: [], unreadable: [])
+        var hashes: [String: String] = [:]
+        for syspath in try context.enumerateUSB() {
+            guard let device = context.device(syspath: syspath) else {
+                result.unreadable.append(.vanished(syspath: syspath))
+                continue
+            }
+            guard device.devtype == "usb_device" else { continue }
+            do {
+                let read = try DeviceReader.read(device) { hashes[$0] }
+                hashes[read.syspath] = read.hash
+                result.devices.append(read)
+            } catch {
+                result.unreadable.append(error)
+            }
+        }
+        return result
+    }
+}

@@ -1,0 +1,9 @@
+import Glibc
+
+/// `strerror` text for an errno value, with the symbolic number.
+public enum ErrnoText {
+    /// e.g. `No buffer space available (errno 105)`.
+    public static func describe(_ code: Int32) -> String {
+        "\(String(cString: strerror(code))) (errno \(code))"
+    }
+}

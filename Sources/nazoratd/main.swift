@@ -1,0 +1,76 @@
+import ArgumentParser
+import Glibc
+import Logging
+import NazoratDaemon
+
+/// `nazoratd`: the equipment-supervision daemon and its offline tools.
+@main
+struct Nazoratd: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "nazoratd",
+        abstract: "Supervises the USB equipment of a polling station.",
+        subcommands: [Run.self, Devices.self],
+        defaultSubcommand: Run.self)
+}
+
+extension Nazoratd {
+    struct Run: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run the daemon in the foreground (systemd style: no fork, no pid file).")
+
+        @Option(name: .long, help: "The configuration file.")
+        var config: String = NazoratDaemon.Configuration.defaultPath
+
+        @Option(name: .long, help: ArgumentHelp("Validate this configuration file and exit.", valueName: "file"))
+        var checkConfig: String?
+
+        func run() async throws {
+            if let checkConfig {
+                _ = try load(checkConfig)
+                print("\(checkConfig): configuration is valid")
+                return
+            }
+            let configuration = try load(config)
+            let level = configuration.logLevel
+            LoggingSystem.bootstrap { label in
+                var handler = StreamLogHandler.standardError(label: label)
+                handler.logLevel = level
+                return handler
+            }
+            try await Daemon.run(configuration: configuration, logger: Logger(label: "nazoratd"))
+        }
+
+        private func load(_ path: String) throws -> NazoratDaemon.Configuration {
+            do {
+                return try NazoratDaemon.Configuration.load(path: path)
+            } catch {
+                throw ValidationFailure(message: error.description)
+            }
+        }
+    }
+
+    struct Devices: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Read the present USB devices once and print them (no daemon, no socket).")
+
+        @Flag(help: "Print a JSON array, one object per usb_device.")
+        var json = false
+
+        func run() throws {
+            let listing = try DeviceListing.render(json: json)
+            listing.warnings.forEach { printToStandardError($0) }
+            print(listing.output)
+        }
+    }
+}
+
+/// A configuration error, printed as `file:line:column: message` with exit status 1.
+struct ValidationFailure: Error, CustomStringConvertible {
+    let message: String
+    var description: String { message }
+}
+
+func printToStandardError(_ line: String) {
+    let bytes = Array((line + "\n").utf8)
+    _ = bytes.withUnsafeBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }
+}
