@@ -40,7 +40,7 @@ public final class DeviceWatcher: @unchecked Sendable {
                 try openMonitor(context: context)
                 let scan = try DeviceScanner.scan(context: context)
                 _ = present.reconcile(with: scan.devices)
-                continuation.yield(.present(scan.devices))
+                continuation.yield(.present(present.sorted))
                 scan.unreadable.forEach { continuation.yield(.unreadable($0)) }
                 return .success(())
             } catch {

@@ -21,6 +21,9 @@ Files:
   usb-ethernet.umockdev         CDC ethernet adapter, at 1-3.
   hostile-strings.umockdev      ANSI escapes, tabs, newlines, invalid UTF-8, a
                                 4 KiB serial, at 1-3.
+  escape-strings.umockdev       escapes, NUL, DEL, invalid and overlong UTF-8, a
+                                bidi override and a C1 control, in strings short
+                                enough for USBGuard to hash, at 1-3.
   no-strings.umockdev           no manufacturer, product or serial, at 1-3.
   vanishing-device.umockdev     a device the tests remove while it is read, at 1-4.
   burst-500.umockdev            500 devices on the USB 3 root hub (2-1 ... 2-500),
@@ -213,6 +216,11 @@ def hotplug_devices():
                      manufacturer=b"\x1b]0;pwned\x07\x1b[2J\x1b[31mEVIL\x1b[0m",
                      product_name=b"Tab\there\nNew line\r\xff\xfe\xc3(\xe2\x82 bidi\xe2\x80\xaeRTL",
                      serial=b"S" * 4095, connect_type="hotplug")
+    escapes = Device(f"{PCI}/usb1/1-3", 0x1234, 0x5679, 0x0002,
+                     [(8, 6, 0x50, "usb-storage", bulk_pair(), b"")],
+                     manufacturer=b"\x1b[2J\x1b[HFake\x00Vendor\x7f",
+                     product_name=b"Scanner\xe2\x80\xaeRCS\xc0\xaf\xed\xa0\x80\xc2\x85 \xd0\x9a\xd0\xb8\xd1\x80",
+                     serial=b"SN\t\x1b]8;;http://x\x07link\x1b]8;;\x07\r\n42", connect_type="hotplug")
     bare = Device(f"{PCI}/usb1/1-3", 0xabcd, 0x0001, 0x0000,
                   [(0xff, 0xff, 0xff, "", bulk_pair(), b"")], connect_type="hotplug")
     vanishing = Device(f"{PCI}/usb1/1-4", 0x090c, 0x1000, 0x1100,
@@ -227,6 +235,9 @@ def hotplug_devices():
     write("hostile-strings.umockdev",
           "A device whose strings hold ANSI escapes, tabs, newlines, invalid UTF-8 and a 4 KiB serial, at 1-3",
           [(hostile, 1, 23)])
+    write("escape-strings.umockdev",
+          "A device whose strings hold escapes and invalid UTF-8 within USBGuard's length limit, at 1-3",
+          [(escapes, 1, 26)])
     write("no-strings.umockdev", "A device with no string descriptors at all, at 1-3", [(bare, 1, 24)])
     write("vanishing-device.umockdev", "A device that disappears while it is being read, at 1-4",
           [(vanishing, 1, 25)])

@@ -44,7 +44,9 @@ public struct DeviceString: Sendable, Hashable, Codable, CustomStringConvertible
                 index += 1
                 continue
             }
-            if let (scalar, length) = Self.decodeScalar(bytes, at: index), index + length <= limit {
+            if let (scalar, length) = Self.decodeScalar(bytes, at: index) {
+                // A character is shown whole or not at all.
+                guard index + length <= limit else { break }
                 if Self.isSafe(scalar) {
                     out.unicodeScalars.append(scalar)
                 } else {

@@ -1,0 +1,41 @@
+import Glibc
+
+/// A umockdev device description (`Tests/Fixtures/*.umockdev`).
+public struct Fixture: Sendable {
+    /// The file name without directory, e.g. `usb-stick.umockdev`.
+    public let name: String
+    /// The description in umockdev's text format.
+    public let text: String
+
+    /// Reads a fixture file.
+    public init(path: String) throws(Testbed.LoadError) {
+        guard let file = fopen(path, "r") else {
+            throw Testbed.LoadError(description: "\(path): \(String(cString: strerror(errno)))")
+        }
+        defer { fclose(file) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let count = fread(&chunk, 1, chunk.count, file)
+            bytes += chunk.prefix(count)
+            if count < chunk.count { break }
+        }
+        self.name = String(path.split(separator: "/").last ?? "")
+        self.text = String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// The fixture `name` in the fixtures directory.
+    public init(named name: String, in directory: String) throws(Testbed.LoadError) {
+        try self.init(path: directory + "/" + name)
+    }
+
+    /// The sysfs paths of the devices it describes (`/sys/devices/...`), in file order: parents first.
+    public var syspaths: [String] {
+        text.split(separator: "\n").filter { $0.hasPrefix("P: ") }.map { "/sys" + $0.dropFirst(3) }
+    }
+
+    /// The syspaths of its `usb_device`s (not interfaces), in file order.
+    public var deviceSyspaths: [String] {
+        syspaths.filter { !($0.split(separator: "/").last ?? "").contains(":") }
+    }
+}

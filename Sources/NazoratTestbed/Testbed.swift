@@ -1,0 +1,119 @@
+import CUMockdev
+import Glibc
+
+/// A simulated sysfs and udev (umockdev testbed) for tests and `make demo`.
+///
+/// This fakes what cannot exist on a build machine: a USB bus. Everything above it is
+/// real: libudev enumerates the testbed's sysfs, and its monitor receives the uevents
+/// sent here. A testbed is process-wide (`UMOCKDEV_DIR`), so only one may exist at a
+/// time, and a process only sees it when `libumockdev-preload.so` is preloaded
+/// (``isPreloaded``). Child processes see it with ``childEnvironment``.
+public final class Testbed {
+    private let raw: UnsafeMutablePointer<UMockdevTestbed>
+
+    /// Why a fixture could not be loaded.
+    public struct LoadError: Error, CustomStringConvertible {
+        /// umockdev's message.
+        public let description: String
+    }
+
+    /// Creates an empty testbed and points `UMOCKDEV_DIR` of this process at it.
+    public init() {
+        raw = umockdev_testbed_new()
+    }
+
+    deinit {
+        g_object_unref(UnsafeMutableRawPointer(raw))
+    }
+
+    /// Whether this process runs under umockdev's preload library (and so sees the testbed).
+    public static var isPreloaded: Bool {
+        (getenv("LD_PRELOAD").map { String(cString: $0) } ?? "").contains("umockdev-preload")
+    }
+
+    /// The testbed's root directory (`UMOCKDEV_DIR`).
+    public var rootDirectory: String { String(cString: umockdev_testbed_get_root_dir(raw)) }
+
+    /// The environment a child process needs to see this testbed: `UMOCKDEV_DIR` and
+    /// umockdev's preload library (after any library already preloaded).
+    public var childEnvironment: [String: String] {
+        var environment: [String: String] = [:]
+        var entry = environ
+        while let pointer = entry.pointee {
+            let pair = String(cString: pointer)
+            if let equals = pair.firstIndex(of: "=") {
+                environment[String(pair[..<equals])] = String(pair[pair.index(after: equals)...])
+            }
+            entry += 1
+        }
+        environment["UMOCKDEV_DIR"] = rootDirectory
+        let preload = environment["LD_PRELOAD"] ?? ""
+        if !preload.contains("umockdev-preload") {
+            environment["LD_PRELOAD"] = preload.isEmpty ? "libumockdev-preload.so.0" : preload + " libumockdev-preload.so.0"
+        }
+        return environment
+    }
+
+    /// Adds the devices described by `fixture` (umockdev's text format). umockdev sends an
+    /// `add` uevent for each, parents first, as the kernel does on a hot-plug: a monitor
+    /// running now sees a plug-in; a program started afterwards sees devices present at boot.
+    public func add(_ fixture: Fixture) throws(LoadError) {
+        var error: UnsafeMutablePointer<GError>?
+        guard umockdev_testbed_add_from_string(raw, fixture.text, &error) != 0 else {
+            let message = error.map { String(cString: $0.pointee.message) } ?? "unknown error"
+            g_clear_error(&error)
+            throw LoadError(description: "\(fixture.name): \(message)")
+        }
+    }
+
+    /// Unplugs `fixture`: sends `remove` uevents, children first, then removes the devices.
+    public func unplug(_ fixture: Fixture) {
+        for syspath in fixture.syspaths.reversed() { uevent(syspath, "remove") }
+        for syspath in fixture.syspaths.reversed() { umockdev_testbed_remove_device(raw, syspath) }
+    }
+
+    /// Sends a uevent (`add`, `remove`, `change`, `bind`, `unbind`) for the device at `syspath`.
+    public func uevent(_ syspath: String, _ action: String) {
+        umockdev_testbed_uevent(raw, syspath, action)
+    }
+
+    /// Writes a sysfs attribute of the device at `syspath`.
+    public func setAttribute(_ syspath: String, _ name: String, _ value: String) {
+        umockdev_testbed_set_attribute(raw, syspath, name, value)
+    }
+
+    /// Reads a sysfs attribute of the device at `syspath` (what a daemon wrote there).
+    public func attribute(_ syspath: String, _ name: String) -> String? {
+        guard let file = fopen(rootDirectory + syspath + "/" + name, "r") else { return nil }
+        defer { fclose(file) }
+        var buffer = [CChar](repeating: 0, count: 4097)
+        let count = fread(&buffer, 1, 4096, file)
+        return String(decoding: buffer.prefix(count).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    /// Injects a fault through `libnazorat-fault.so` (Tests/Support/fault-shim.c), which must be
+    /// preloaded before umockdev's library. umockdev drops uevents silently where the kernel
+    /// would report ENOBUFS, and cannot make a device vanish during a read; the shim restores both.
+    public func inject(_ fault: Fault) {
+        let (name, content) = switch fault {
+        case .monitorOverflow: ("fault-recvmsg", String(ENOBUFS))
+        case .monitorReceiveError(let code): ("fault-recvmsg", String(code))
+        case .vanishOnRead(let syspath): ("fault-vanish", syspath)
+        }
+        let path = rootDirectory + "/" + name
+        guard let file = fopen(path + ".tmp", "w") else { return }
+        fputs(content, file)
+        fclose(file)
+        rename(path + ".tmp", path)
+    }
+
+    /// A fault the shim can inject.
+    public enum Fault {
+        /// The next receive on a udev monitor fails with ENOBUFS, as after a kernel overflow.
+        case monitorOverflow
+        /// The next receive on a udev monitor fails with this errno.
+        case monitorReceiveError(Int32)
+        /// The device at this syspath disappears when its `descriptors` file is opened.
+        case vanishOnRead(syspath: String)
+    }
+}
