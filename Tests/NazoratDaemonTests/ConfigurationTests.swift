@@ -1,0 +1,93 @@
+@testable import NazoratDaemon
+import Testing
+
+@Suite struct ConfigurationTests {
+    private func parse(_ text: String, file: String = "/etc/nazorat/nazorat.toml") throws(ConfigurationError) -> Configuration {
+        try Configuration.parse(text, file: file)
+    }
+
+    private func error(_ text: String) -> String? {
+        do {
+            _ = try parse(text)
+            return nil
+        } catch {
+            return error.description
+        }
+    }
+
+    @Test func aMinimalFileGetsTheDocumentedDefaults() throws {
+        let configuration = try parse("station = \"TSH-0042\"\nmode = \"enforce\"\n")
+        #expect(configuration == Configuration(
+            station: "TSH-0042", mode: .enforce, stateDirectory: "/var/lib/nazorat",
+            socketPath: "/run/nazorat/control.sock", logLevel: .info))
+    }
+
+    @Test func relativePathsAreAnchoredAtTheFilesDirectory() throws {
+        let configuration = try parse("""
+            station = "DEV-1"
+            mode = "monitor"
+            state-dir = "state"
+            socket = "state/control.sock"
+            log-level = "debug"
+            """, file: "/home/dev/nazorat/dev/nazorat.toml")
+        #expect(configuration.stateDirectory == "/home/dev/nazorat/dev/state")
+        #expect(configuration.socketPath == "/home/dev/nazorat/dev/state/control.sock")
+        #expect(configuration.logLevel == .debug)
+    }
+
+    @Test func theShippedExampleIsValid() throws {
+        let packageRoot = #filePath.split(separator: "/").dropLast(3).joined(separator: "/")
+        let configuration = try Configuration.load(path: "/" + packageRoot + "/systemd/nazorat.toml")
+        #expect(configuration.mode == .enforce)
+    }
+
+    @Test func anUnknownKeyNamesItsLineAndColumn() {
+        #expect(error("station = \"A\"\nmode = \"monitor\"\n  stat-dir = \"/x\"\n")
+            == "/etc/nazorat/nazorat.toml:3:3: unknown key 'stat-dir'; expected one of: station, mode, state-dir, socket, log-level")
+    }
+
+    @Test func anUnknownTableIsAnError() {
+        #expect(error("station = \"A\"\nmode = \"monitor\"\n\n[uplink]\nurl = \"https://x\"\n")?
+            .hasPrefix("/etc/nazorat/nazorat.toml:4:1: unknown key 'uplink'") == true)
+    }
+
+    @Test func aBadModeSaysWhatIsExpected() {
+        #expect(error("station = \"A\"\nmode = \"permissive\"\n")
+            == "/etc/nazorat/nazorat.toml:2:1: 'mode' must be \"monitor\" or \"enforce\", not \"permissive\"")
+    }
+
+    @Test func aValueOfTheWrongTypeIsAnError() {
+        #expect(error("station = 42\nmode = \"monitor\"\n")
+            == "/etc/nazorat/nazorat.toml:1:1: 'station' must be a string, not integer")
+    }
+
+    @Test func aMissingStationIsAnError() {
+        #expect(error("mode = \"monitor\"\n") == "/etc/nazorat/nazorat.toml: missing required key 'station'")
+    }
+
+    @Test(arguments: ["", "has space", "tab\there", String(repeating: "x", count: 65), "ümlaut"])
+    func stationIdsMustBePlain(_ station: String) {
+        let message = error("mode = \"monitor\"\nstation = \"\(station.replacingOccurrences(of: "\t", with: "\\t"))\"\n")
+        #expect(message?.hasPrefix("/etc/nazorat/nazorat.toml:2:1: 'station' must be 1 to 64 characters") == true)
+    }
+
+    @Test func aTooLongSocketPathIsAnError() {
+        let long = "/run/" + String(repeating: "s", count: 110)
+        #expect(error("station = \"A\"\nmode = \"monitor\"\nsocket = \"\(long)\"\n")?
+            .hasPrefix("/etc/nazorat/nazorat.toml:3:1: 'socket' is longer than a Unix socket path") == true)
+    }
+
+    @Test func aSyntaxErrorNamesLineAndColumn() {
+        let message = error("station = \"A\"\nmode = \"monitor\n")
+        #expect(message?.hasPrefix("/etc/nazorat/nazorat.toml:2:") == true)
+    }
+
+    @Test func hostileValuesAreEscapedInMessages() {
+        #expect(error("station = \"A\"\nmode = \"\\u001b[2J\"\n")
+            == #"/etc/nazorat/nazorat.toml:2:1: 'mode' must be "monitor" or "enforce", not "\x1b[2J""#)
+    }
+
+    @Test func anUnreadableFileIsAnError() {
+        #expect(throws: ConfigurationError.self) { try Configuration.load(path: "/nonexistent/nazorat.toml") }
+    }
+}
