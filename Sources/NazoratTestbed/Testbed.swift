@@ -92,14 +92,26 @@ public final class Testbed {
     }
 
     /// Injects a fault through `libnazorat-fault.so` (Tests/Support/fault-shim.c), which must be
-    /// preloaded before umockdev's library. umockdev drops uevents silently where the kernel
-    /// would report ENOBUFS, and cannot make a device vanish during a read; the shim restores both.
+    /// preloaded before umockdev's library, in this process (where uevents are sent) and in the
+    /// watching one. umockdev cannot overflow a monitor the way the kernel does (drop what does
+    /// not fit, then ENOBUFS) nor make a device vanish during a read; the shim does both.
     public func inject(_ fault: Fault) {
         let (name, content) = switch fault {
-        case .monitorOverflow: ("fault-recvmsg", String(ENOBUFS))
         case .monitorReceiveError(let code): ("fault-recvmsg", String(code))
         case .vanishOnRead(let syspath): ("fault-vanish", syspath)
         }
+        write(fault: name, content)
+    }
+
+    /// Runs `body` with a monitor that holds only `capacity` more uevents: the rest of what
+    /// `body` sends is dropped and the monitor's next receive fails with ENOBUFS.
+    public func overflowingMonitor<T>(capacity: Int, _ body: () throws -> T) rethrows -> T {
+        write(fault: "fault-overflow", String(capacity))
+        defer { unlink(rootDirectory + "/fault-overflow") }
+        return try body()
+    }
+
+    private func write(fault name: String, _ content: String) {
         let path = rootDirectory + "/" + name
         guard let file = fopen(path + ".tmp", "w") else { return }
         fputs(content, file)
@@ -109,8 +121,6 @@ public final class Testbed {
 
     /// A fault the shim can inject.
     public enum Fault {
-        /// The next receive on a udev monitor fails with ENOBUFS, as after a kernel overflow.
-        case monitorOverflow
         /// The next receive on a udev monitor fails with this errno.
         case monitorReceiveError(Int32)
         /// The device at this syspath disappears when its `descriptors` file is opened.

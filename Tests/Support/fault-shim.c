@@ -2,13 +2,17 @@
  * Fault injection for umockdev testbeds, preloaded before libumockdev-preload.so.
  *
  * umockdev cannot reproduce two things the kernel does:
- *  - a udev monitor whose socket overflowed reports ENOBUFS on the next receive
- *    (umockdev drops uevents silently instead);
+ *  - when a udev monitor's socket overflows, the kernel drops the uevents that do
+ *    not fit and the monitor's next receive fails with ENOBUFS (umockdev's sender
+ *    aborts when the socket is full instead);
  *  - a device can disappear between enumeration and the reading of its attributes.
  *
  * A test asks for a fault by writing a file into the testbed ($UMOCKDEV_DIR):
+ *  fault-overflow holds a number N: while the file exists, the uevents umockdev sends
+ *                 after the first N are dropped, and the first drop arms
+ *                 fault-recvmsg with ENOBUFS;
  *  fault-recvmsg  holds an errno number; the next recvmsg() on a umockdev monitor
- *                 socket fails with it (ENOBUFS: the kernel dropped events);
+ *                 socket fails with it;
  *  fault-vanish   holds a syspath; opening that device's "descriptors" file first
  *                 removes the device's directory from the testbed.
  * Each fault fires once. Without the files the shim only forwards.
@@ -67,6 +71,64 @@ ssize_t recvmsg(int fd, struct msghdr *msg, int flags)
     if (is_umockdev_socket(fd) && take_fault("fault-recvmsg", code, sizeof code)) {
         errno = atoi(code) > 0 ? atoi(code) : ENOBUFS;
         return -1;
+    }
+    return next(fd, msg, flags);
+}
+
+static int is_uevent_message(const struct msghdr *msg)
+{
+    const char *root = getenv("UMOCKDEV_DIR");
+    const struct sockaddr_un *addr = msg->msg_name;
+    char prefix[4096];
+    if (root == NULL || addr == NULL || addr->sun_family != AF_UNIX)
+        return 0;
+    snprintf(prefix, sizeof prefix, "%s/event", root);
+    return strncmp(addr->sun_path, prefix, strlen(prefix)) == 0;
+}
+
+static void arm_enobufs(void)
+{
+    char path[4096], tmp[4200];
+    FILE *f;
+    snprintf(path, sizeof path, "%s/fault-recvmsg", getenv("UMOCKDEV_DIR"));
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    if ((f = fopen(tmp, "w")) == NULL)
+        return;
+    fprintf(f, "%d", ENOBUFS);
+    fclose(f);
+    rename(tmp, path);
+}
+
+ssize_t sendmsg(int fd, const struct msghdr *msg, int flags)
+{
+    static ssize_t (*next)(int, const struct msghdr *, int);
+    static long passed = -1; /* -1: no overflow in progress */
+    char path[4096];
+    FILE *f;
+    if (next == NULL)
+        next = dlsym(RTLD_NEXT, "sendmsg");
+    if (getenv("UMOCKDEV_DIR") != NULL && is_uevent_message(msg)) {
+        snprintf(path, sizeof path, "%s/fault-overflow", getenv("UMOCKDEV_DIR"));
+        if ((f = fopen(path, "r")) != NULL) {
+            long capacity = 0;
+            if (fscanf(f, "%ld", &capacity) != 1)
+                capacity = 0;
+            fclose(f);
+            if (passed < 0)
+                passed = 0;
+            if (passed >= capacity) {
+                size_t total = 0;
+                for (size_t i = 0; i < msg->msg_iovlen; i++)
+                    total += msg->msg_iov[i].iov_len;
+                if (passed == capacity)
+                    arm_enobufs();
+                passed = capacity + 1;
+                return (ssize_t)total; /* dropped, as the kernel drops what does not fit */
+            }
+            passed++;
+        } else {
+            passed = -1;
+        }
     }
     return next(fd, msg, flags);
 }
