@@ -4,7 +4,7 @@ import NazoratLinux
 
 /// `nazoratd devices`: the present devices read once, without a daemon or a socket.
 public enum DeviceListing {
-    /// The scan rendered as a JSON array (`json`) or an escaped table, plus one warning
+    /// The scan rendered as a JSON array (`json`) or an escaped table, both in port order, plus one warning
     /// line per device that could not be read.
     public static func render(json: Bool) throws -> (output: String, warnings: [String]) {
         let scan = try DeviceScanner.scan()
@@ -12,7 +12,8 @@ public enum DeviceListing {
         guard json else { return (DeviceTable.render(scan.devices), warnings) }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        let data = try encoder.encode(scan.devices.map(DeviceJSON.init))
+        let devices = scan.devices.sorted { PortOrder.less($0.port, $1.port) }
+        let data = try encoder.encode(devices.map(DeviceJSON.init))
         return (String(decoding: data, as: UTF8.self), warnings)
     }
 }

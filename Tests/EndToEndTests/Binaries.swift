@@ -1,0 +1,123 @@
+import Foundation
+import NazoratTestbed
+import Testing
+
+/// The repository root and the binaries built next to the test bundle.
+enum Paths {
+    static let repository = "/" + #filePath.split(separator: "/").dropLast(3).joined(separator: "/")
+    static let fixtures = repository + "/Tests/Fixtures"
+    static let products = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent().path
+    static let nazoratd = products + "/nazoratd"
+    static let stationSim = products + "/nazorat-station-sim"
+
+    static func fixture(_ name: String) throws -> Fixture {
+        try Fixture(named: name + ".umockdev", in: fixtures)
+    }
+
+    /// A fresh private directory for one test.
+    static func temporaryDirectory() throws -> String {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("nazorat-test-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url.path
+    }
+}
+
+/// The result of a command run to completion.
+struct Completed {
+    var status: Int32
+    var stdout: Data
+    var stderr: String
+    var stdoutText: String { String(decoding: stdout, as: UTF8.self) }
+}
+
+/// Runs `executable` to completion with `environment`, capturing both outputs.
+func runToCompletion(_ executable: String, _ arguments: [String], environment: [String: String]) throws -> Completed {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: executable)
+    process.arguments = arguments
+    process.environment = environment
+    let out = Pipe(), err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    try process.run()
+    // Read both pipes concurrently so that neither can fill up and block the child.
+    let errData = Task.detached { err.fileHandleForReading.readDataToEndOfFile() }
+    let outData = out.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    let stderr = String(decoding: awaitBlocking(errData), as: UTF8.self)
+    return Completed(status: process.terminationStatus, stdout: outData, stderr: stderr)
+}
+
+private func awaitBlocking<T: Sendable>(_ task: Task<T, Never>) -> T {
+    let done = DispatchSemaphore(value: 0)
+    nonisolated(unsafe) var result: T?
+    Task {
+        result = await task.value
+        done.signal()
+    }
+    done.wait()
+    return result!
+}
+
+/// A long-running child whose standard error is collected line by line.
+final class RunningProcess {
+    let process = Process()
+    let lines = AwaitableLog<String>()
+    private let pipe = Pipe()
+
+    init(_ executable: String, _ arguments: [String], environment: [String: String]) throws {
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.environment = environment
+        process.standardError = pipe
+        process.standardOutput = pipe
+        let lines = lines
+        let buffer = LineBuffer()
+        pipe.fileHandleForReading.readabilityHandler = { handle in
+            let data = handle.availableData
+            for line in buffer.append(data, final: data.isEmpty) {
+                Task { await lines.append(line) }
+            }
+            if data.isEmpty { handle.readabilityHandler = nil }
+        }
+        try process.run()
+    }
+
+    /// Waits for a line containing `text`.
+    func waitForLine(containing text: String, timeout: Duration = .seconds(30)) async throws {
+        try await lines.wait(for: "a line containing \"\(text)\"", timeout: timeout) { $0.contains { $0.contains(text) } }
+    }
+
+    /// Sends `signal` and waits for the process to exit; returns its exit status.
+    func stop(_ signal: Int32 = SIGTERM) -> Int32 {
+        kill(process.processIdentifier, signal)
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+
+    deinit {
+        if process.isRunning { process.terminate() }
+    }
+}
+
+/// Splits a byte stream into lines; lines keep their raw bytes decoded leniently.
+final class LineBuffer: @unchecked Sendable {
+    private var pending = Data()
+    private let lock = NSLock()
+
+    func append(_ data: Data, final: Bool) -> [String] {
+        lock.withLock {
+            pending.append(data)
+            var lines: [String] = []
+            while let newline = pending.firstIndex(of: 0x0A) {
+                lines.append(String(decoding: pending[pending.startIndex..<newline], as: UTF8.self))
+                pending = pending[pending.index(after: newline)...]
+            }
+            if final, !pending.isEmpty {
+                lines.append(String(decoding: pending, as: UTF8.self))
+                pending = Data()
+            }
+            return lines
+        }
+    }
+}

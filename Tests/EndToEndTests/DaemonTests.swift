@@ -1,0 +1,127 @@
+import Foundation
+import NazoratTestbed
+import Testing
+
+/// `nazoratd` as a whole: configuration checks, the daemon following hot-plugs on a
+/// simulated station, sd_notify, a graceful stop, and the `make demo` simulator.
+@Suite(.serialized) struct DaemonTests {
+    private func writeConfig(_ text: String) throws -> String {
+        let path = try Paths.temporaryDirectory() + "/nazorat.toml"
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    private let validConfig = """
+        station = "TEST-0001"
+        mode = "monitor"
+        state-dir = "state"
+        socket = "state/control.sock"
+        """
+
+    @Test func checkConfigAcceptsAValidFile() throws {
+        let path = try writeConfig(validConfig)
+        let result = try runToCompletion(Paths.nazoratd, ["--check-config", path], environment: [:])
+        #expect(result.status == 0)
+        #expect(result.stdoutText == "\(path): configuration is valid\n")
+    }
+
+    @Test func checkConfigNamesFileLineAndColumn() throws {
+        let path = try writeConfig("station = \"TEST-0001\"\nmode = \"monitor\"\n  bogus = 1\n")
+        let result = try runToCompletion(Paths.nazoratd, ["--check-config", path], environment: [:])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("\(path):3:3: unknown key 'bogus'"))
+
+        let syntax = try writeConfig("station = \"TEST-0001\"\nmode = = \"monitor\"\n")
+        let broken = try runToCompletion(Paths.nazoratd, ["--check-config", syntax], environment: [:])
+        #expect(broken.status == 1)
+        #expect(broken.stderr.contains("\(syntax):2:"))
+    }
+
+    @Test func theDaemonRefusesToStartWithABadConfiguration() throws {
+        let path = try writeConfig("station = \"TEST-0001\"\nmode = \"lenient\"\n")
+        let result = try runToCompletion(Paths.nazoratd, ["--config", path], environment: [:])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("\(path):2:1: 'mode' must be \"monitor\" or \"enforce\""))
+    }
+
+    @Test func theDaemonLogsHotplugsOneLineEachAndStopsGracefully() async throws {
+        try #require(Testbed.isPreloaded, "run these tests through `make test` (umockdev's preload library)")
+        let testbed = Testbed()
+        try testbed.add(Paths.fixture("polling-station"))
+        let notify = try NotifySocket()
+        var environment = testbed.childEnvironment
+        environment["NOTIFY_SOCKET"] = notify.path
+        let daemon = try RunningProcess(Paths.nazoratd, ["--config", try writeConfig(validConfig)],
+                                        environment: environment)
+
+        try await notify.messages.wait(for: "READY=1") { $0.contains { $0.hasPrefix("READY=1\n") } }
+        #expect(await notify.messages.elements.first == "READY=1\nSTATUS=8 USB devices present")
+        try await daemon.waitForLine(containing: "8 USB devices present")
+
+        let stick = try Paths.fixture("usb-stick")
+        try testbed.add(stick)
+        try await daemon.waitForLine(containing: #"device added: 1-3 0781:5567 "Cruzer Blade" serial "4C530001230915117382" interfaces 08:06:50 (uevent add)"#)
+        try await daemon.waitForLine(containing: "interface add: 1-3:1.0 08:06:50 driver usb-storage")
+        testbed.unplug(stick)
+        try await daemon.waitForLine(containing: "device removed: 1-3 0781:5567 (uevent remove)")
+
+        let hostile = try Paths.fixture("hostile-strings")
+        try testbed.add(hostile)
+        try await daemon.waitForLine(containing: #"device added: 1-3 1234:5678 "Tab\there\nNew line\r\xff\xfe"#)
+
+        #expect(daemon.stop(SIGTERM) == 0)
+        try await daemon.waitForLine(containing: "nazoratd stopped")
+        try await notify.messages.wait(for: "STOPPING=1") { $0.contains("STOPPING=1") }
+        let raw = await daemon.lines.elements.joined(separator: "\n")
+        #expect(!raw.unicodeScalars.contains { ($0.value < 0x20 && $0 != "\n") || $0.value == 0x7F })
+    }
+
+    @Test func theDemoSimulatorPlugsAndUnplugsWhileTheDaemonRuns() async throws {
+        let sim = try RunningProcess(Paths.stationSim, [
+            "--station", Paths.fixtures + "/polling-station.umockdev",
+            "--plug", Paths.fixtures + "/usb-stick.umockdev", "--every", "0.5",
+            "--", Paths.nazoratd, "--config", try writeConfig(validConfig),
+        ], environment: ProcessInfo.processInfo.environment.filter { $0.key != "UMOCKDEV_DIR" })
+        try await sim.waitForLine(containing: "device added: 1-3 0781:5567")
+        try await sim.waitForLine(containing: "device removed: 1-3 0781:5567")
+        try await sim.waitForLine(containing: "nazoratd stopped")
+        sim.process.waitUntilExit()
+        #expect(sim.process.terminationStatus == 0)
+    }
+}
+
+/// A NOTIFY_SOCKET for sd_notify: a real Unix datagram socket in a private directory.
+final class NotifySocket: @unchecked Sendable {
+    let path: String
+    let messages = AwaitableLog<String>()
+    private let fd: Int32
+
+    init() throws {
+        path = try Paths.temporaryDirectory() + "/notify.sock"
+        fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &address.sun_path) { buffer in
+            for (index, byte) in path.utf8.enumerated() { buffer[index] = byte }
+        }
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        try #require(bound == 0, "bind \(path): errno \(errno)")
+        let (socketFD, messages) = (fd, messages)
+        Thread.detachNewThread {
+            var buffer = [UInt8](repeating: 0, count: 4096)
+            while true {
+                let count = recv(socketFD, &buffer, buffer.count, 0)
+                if count <= 0 { return }
+                let message = String(decoding: buffer.prefix(count), as: UTF8.self)
+                Task { await messages.append(message) }
+            }
+        }
+    }
+
+    deinit {
+        shutdown(fd, Int32(SHUT_RDWR))
+        close(fd)
+    }
+}
