@@ -9,19 +9,8 @@ public struct Fixture: Sendable {
 
     /// Reads a fixture file.
     public init(path: String) throws(Testbed.LoadError) {
-        guard let file = fopen(path, "r") else {
-            throw Testbed.LoadError(description: "\(path): \(String(cString: strerror(errno)))")
-        }
-        defer { fclose(file) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let count = fread(&chunk, 1, chunk.count, file)
-            bytes += chunk.prefix(count)
-            if count < chunk.count { break }
-        }
         self.name = String(path.split(separator: "/").last ?? "")
-        self.text = String(decoding: bytes, as: UTF8.self)
+        self.text = try TextFile.read(path)
     }
 
     /// The fixture `name` in the fixtures directory.
@@ -37,5 +26,24 @@ public struct Fixture: Sendable {
     /// The syspaths of its `usb_device`s (not interfaces), in file order.
     public var deviceSyspaths: [String] {
         syspaths.filter { !($0.split(separator: "/").last ?? "").contains(":") }
+    }
+}
+
+/// Reads a whole text file (fixtures, recorded USBGuard output) without Foundation.
+public enum TextFile {
+    /// The file's contents, decoded as UTF-8.
+    public static func read(_ path: String) throws(Testbed.LoadError) -> String {
+        guard let file = fopen(path, "r") else {
+            throw Testbed.LoadError(description: "\(path): \(String(cString: strerror(errno)))")
+        }
+        defer { fclose(file) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let count = fread(&chunk, 1, chunk.count, file)
+            bytes += chunk.prefix(count)
+            if count < chunk.count { break }
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 }

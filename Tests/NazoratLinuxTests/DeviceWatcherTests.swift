@@ -16,7 +16,7 @@ import Testing
         let present = try #require(await harness.observed.elements.first?.presentDevices)
         #expect(present.map(\.port) == stationPorts)
 
-        let reference = USBGuardReference(rules: try readText(fixturesDirectory + "/usbguard/polling-station.rules"))
+        let reference = USBGuardReference(rules: try TextFile.read(fixturesDirectory + "/usbguard/polling-station.rules"))
         for device in present {
             let expected = try #require(reference.byPort[device.port], "USBGuard has no rule for \(device.port)")
             #expect(device.hash == expected.hash, "hash of \(device.port)")
@@ -214,7 +214,7 @@ import Testing
         await harness.stop()
         let device = try #require(await harness.observed.elements.first?.presentDevices?.first { $0.port == "1-3" })
         #expect(device.serial == nil && device.manufacturer == nil && device.product == nil)
-        let reference = USBGuardReference(rules: try readText(fixturesDirectory + "/usbguard/no-strings.rules"))
+        let reference = USBGuardReference(rules: try TextFile.read(fixturesDirectory + "/usbguard/no-strings.rules"))
         #expect(device.hash == reference.byPort["1-3"]?.hash)
     }
 

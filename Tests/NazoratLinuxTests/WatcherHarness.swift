@@ -75,17 +75,3 @@ extension DeviceObservation {
         if case .present(let devices) = self { devices } else { nil }
     }
 }
-
-/// Reads a text file of the repository.
-func readText(_ path: String) throws -> String {
-    let file = try #require(fopen(path, "r"), "cannot open \(path)")
-    defer { fclose(file) }
-    var bytes: [UInt8] = []
-    var chunk = [UInt8](repeating: 0, count: 65536)
-    while true {
-        let count = fread(&chunk, 1, chunk.count, file)
-        bytes += chunk.prefix(count)
-        if count < chunk.count { break }
-    }
-    return String(decoding: bytes, as: UTF8.self)
-}

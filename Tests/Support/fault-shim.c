@@ -166,34 +166,23 @@ static void vanish_if_asked(const char *path)
     nftw(victim, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
-int open(const char *path, int flags, ...)
-{
-    static int (*next)(const char *, int, ...);
-    mode_t mode = 0;
-    if (next == NULL)
-        next = dlsym(RTLD_NEXT, "open");
-    if (flags & (O_CREAT | O_TMPFILE)) {
-        va_list ap;
-        va_start(ap, flags);
-        mode = va_arg(ap, mode_t);
-        va_end(ap);
+/* open() and open64() take a mode only with O_CREAT or O_TMPFILE. */
+#define FORWARD_OPEN(name)                                              \
+    int name(const char *path, int flags, ...)                          \
+    {                                                                   \
+        static int (*next)(const char *, int, ...);                     \
+        mode_t mode = 0;                                                \
+        if (next == NULL)                                               \
+            next = dlsym(RTLD_NEXT, #name);                             \
+        if (flags & (O_CREAT | O_TMPFILE)) {                            \
+            va_list ap;                                                 \
+            va_start(ap, flags);                                        \
+            mode = va_arg(ap, mode_t);                                  \
+            va_end(ap);                                                 \
+        }                                                               \
+        vanish_if_asked(path);                                          \
+        return next(path, flags, mode);                                 \
     }
-    vanish_if_asked(path);
-    return next(path, flags, mode);
-}
 
-int open64(const char *path, int flags, ...)
-{
-    static int (*next)(const char *, int, ...);
-    mode_t mode = 0;
-    if (next == NULL)
-        next = dlsym(RTLD_NEXT, "open64");
-    if (flags & (O_CREAT | O_TMPFILE)) {
-        va_list ap;
-        va_start(ap, flags);
-        mode = va_arg(ap, mode_t);
-        va_end(ap);
-    }
-    vanish_if_asked(path);
-    return next(path, flags, mode);
-}
+FORWARD_OPEN(open)
+FORWARD_OPEN(open64)
