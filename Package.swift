@@ -14,6 +14,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // System libraries (Debian packages; `make test` installs them).
@@ -34,11 +35,20 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Durable state: SQLite through GRDB, the event log, the station key.
+        .target(
+            name: "NazoratStore",
+            dependencies: [
+                "NazoratCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         // Wiring: configuration, services.
         .target(
             name: "NazoratDaemon",
             dependencies: [
-                "NazoratCore", "NazoratLinux",
+                "NazoratCore", "NazoratLinux", "NazoratStore",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
@@ -64,8 +74,9 @@ let package = Package(
 
         .testTarget(name: "NazoratCoreTests", dependencies: ["NazoratCore"]),
         .testTarget(name: "NazoratLinuxTests", dependencies: ["NazoratLinux", "NazoratTestbed"]),
+        .testTarget(name: "NazoratStoreTests", dependencies: ["NazoratStore"]),
         .testTarget(name: "NazoratDaemonTests", dependencies: ["NazoratDaemon"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["NazoratCore", "NazoratTestbed"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["NazoratCore", "NazoratStore", "NazoratTestbed"]),
     ],
     swiftLanguageModes: [.v6]
 )

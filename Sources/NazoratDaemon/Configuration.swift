@@ -28,12 +28,14 @@ public struct Configuration: Sendable, Equatable {
     public var socketPath: String
     /// The lowest level logged (`log-level`).
     public var logLevel: Logger.Level
+    /// How many events wait in memory while the disk fails (`write-queue`).
+    public var writeQueue: Int
 
     /// The default location of the file.
     public static let defaultPath = "/etc/nazorat/nazorat.toml"
 
     /// The keys of the top-level table, in documentation order.
-    static let keys = ["station", "mode", "state-dir", "socket", "log-level"]
+    static let keys = ["station", "mode", "state-dir", "socket", "log-level", "write-queue"]
 
     /// Reads and validates the file at `path`.
     public static func load(path: String) throws(ConfigurationError) -> Configuration {
@@ -76,8 +78,10 @@ public struct Configuration: Sendable, Equatable {
         guard let logLevel = Logger.Level(rawValue: levelText) else {
             throw reader.error(at: "log-level", "must be one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))")
         }
+        let writeQueue = try reader.integer("write-queue", default: 10_000)
+        try reader.check("write-queue", valid: (1...1_000_000).contains(writeQueue), "must be between 1 and 1000000")
         return Configuration(station: station, mode: mode, stateDirectory: stateDirectory, socketPath: socketPath,
-                             logLevel: logLevel)
+                             logLevel: logLevel, writeQueue: writeQueue)
     }
 }
 

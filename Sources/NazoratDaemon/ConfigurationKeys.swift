@@ -71,6 +71,12 @@ struct KeyReader {
         return string
     }
 
+    func integer(_ key: String, default fallback: Int) throws(ConfigurationError) -> Int {
+        guard let value = table[key] else { return fallback }
+        guard let integer = value.int else { throw error(at: key, "must be an integer, not \(value.type)") }
+        return integer
+    }
+
     func path(_ key: String, default fallback: String, relativeTo directory: String) throws(ConfigurationError) -> String {
         let value = try string(key, required: false, default: fallback)
         try check(key, valid: !value.isEmpty && !value.utf8.contains(0), "must be a non-empty path")

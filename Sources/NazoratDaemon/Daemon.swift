@@ -1,16 +1,31 @@
 import Logging
+import NazoratCore
 import NazoratLinux
+import NazoratStore
 import ServiceLifecycle
 
 /// The daemon in the foreground: systemd style, no fork, no pid file.
 public enum Daemon {
-    /// Runs until SIGTERM or SIGINT, then shuts down gracefully.
+    /// The version reported in events and, later, in status and heartbeats.
+    public static let version = "0.2.0"
+
+    /// Runs until SIGTERM or SIGINT, then shuts down gracefully: a last event and a checkpoint.
     public static func run(configuration: Configuration, logger: Logger) async throws {
-        logger.notice("nazoratd starting", metadata: [
-            "station": "\(configuration.station)", "mode": "\(configuration.mode.rawValue)",
-            "state-dir": "\(configuration.stateDirectory)", "socket": "\(configuration.socketPath)",
-        ])
-        let watch = DeviceWatchService(logger: logger) { count in
+        let clock = SystemClock()
+        let opened = try StateDirectory.open(directory: configuration.stateDirectory, station: configuration.station,
+                                             now: clock.now())
+        let log = try EventLog(
+            store: opened.store, station: configuration.station, key: opened.key,
+            queueLimit: configuration.writeQueue, clock: clock.now,
+            onStorageChange: { StorageReport.log($0, to: logger) },
+            onCommitted: { events in events.forEach { CommittedEvent.log($0, to: logger) } })
+        let firstStart = await log.currentHead == nil
+        await log.record(startupRecord(configuration: configuration, quarantine: opened.quarantine, time: clock.now()))
+
+        let watch = DeviceWatchService(
+            logger: logger, log: log, clock: clock, recorded: try opened.store.recordedDevices(),
+            firstStart: firstStart
+        ) { count in
             SystemdNotifier.notify("READY=1\nSTATUS=\(count) USB devices present")
         }
         let group = ServiceGroup(configuration: .init(
@@ -18,8 +33,80 @@ public enum Daemon {
                              failureTerminationBehavior: .gracefullyShutdownGroup)],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))
+        SystemdNotifier.notify("STATUS=starting")
         try await group.run()
         SystemdNotifier.notify("STOPPING=1")
-        logger.notice("nazoratd stopped")
+        await log.record(StoreBatch.Pending(drafts: [EventDraft(
+            type: "daemon.stopped", severity: .notice, subject: "daemon", message: "nazoratd stopped",
+            payload: "{}", time: clock.now())]))
+        if let checkpoint = await log.checkpointHead() {
+            logger.info("checkpoint signed", metadata: ["seq": "\(checkpoint.seq)"])
+        }
+    }
+
+    private struct StartPayload: Encodable {
+        var version: String
+        var mode: String
+        var station: String
+    }
+
+    private struct QuarantinePayload: Encodable {
+        var movedTo: String
+        var reason: String
+        var lastVerifiedSeq: Int64?
+        var lastVerifiedHash: String?
+    }
+
+    /// `daemon.started`, preceded after a damaged database by `log.chain-restarted` and its alarm.
+    private static func startupRecord(configuration: Configuration, quarantine: StateDirectory.Quarantine?,
+                                      time: EventTime) -> StoreBatch.Pending {
+        var record = StoreBatch.Pending(drafts: [])
+        if let quarantine {
+            let head = quarantine.lastVerifiedSeq.map { "seq \($0) hash \(quarantine.lastVerifiedHash ?? "")" } ?? "nothing"
+            let message = "damaged database moved to \(quarantine.movedTo) (\(quarantine.reason)); "
+                + "a new chain starts; the old one verifies up to \(head)"
+            record.drafts.append(EventDraft(
+                type: "log.chain-restarted", severity: .critical, subject: "state", message: message,
+                payload: JSONText.encode(QuarantinePayload(
+                    movedTo: quarantine.movedTo, reason: quarantine.reason,
+                    lastVerifiedSeq: quarantine.lastVerifiedSeq, lastVerifiedHash: quarantine.lastVerifiedHash)),
+                time: time))
+            record.alarms.append(StoreBatch.Alarm(kind: "storage.damaged-database", severity: .critical,
+                                                  subject: "state", detail: message))
+        }
+        record.drafts.append(EventDraft(
+            type: "daemon.started", severity: .notice, subject: "daemon",
+            message: "nazoratd \(version) started: station \(configuration.station), \(configuration.mode.rawValue) mode",
+            payload: JSONText.encode(StartPayload(version: version, mode: configuration.mode.rawValue,
+                                                  station: configuration.station)),
+            time: time))
+        return record
+    }
+}
+
+/// How committed events and storage trouble read in the log (stderr until the journal lands).
+enum CommittedEvent {
+    static func log(_ event: Event, to logger: Logger) {
+        let level: Logger.Level = switch event.draft.severity {
+        case .info: .info
+        case .notice: .notice
+        case .warning: .warning
+        case .error: .error
+        case .critical: .critical
+        }
+        logger.log(level: level, "\(event.draft.message)", metadata: [
+            "seq": "\(event.seq)", "event-hash": "\(event.hash)", "event": "\(event.draft.type)",
+        ])
+    }
+}
+
+enum StorageReport {
+    static func log(_ state: EventLog.StorageState, to logger: Logger) {
+        switch state {
+        case .healthy:
+            logger.notice("storage alarm cleared: writes work again")
+        case .failing(let reason, let queued, let lost):
+            logger.error("storage alarm: writes fail (\(reason)); \(queued) events queued in memory, \(lost) lost")
+        }
     }
 }

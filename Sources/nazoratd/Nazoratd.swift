@@ -9,7 +9,7 @@ struct Nazoratd: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "nazoratd",
         abstract: "Supervises the USB equipment of a polling station.",
-        subcommands: [Run.self, Devices.self],
+        subcommands: [Run.self, Devices.self, Key.self, VerifyLog.self],
         defaultSubcommand: Run.self)
 }
 
@@ -26,11 +26,11 @@ extension Nazoratd {
 
         func run() async throws {
             if let checkConfig {
-                _ = try load(checkConfig)
+                _ = try Self.load(checkConfig)
                 print("\(checkConfig): configuration is valid")
                 return
             }
-            let configuration = try load(config)
+            let configuration = try Self.load(config)
             let level = configuration.logLevel
             LoggingSystem.bootstrap { label in
                 var handler = StreamLogHandler.standardError(label: label)
@@ -40,7 +40,7 @@ extension Nazoratd {
             try await Daemon.run(configuration: configuration, logger: Logger(label: "nazoratd"))
         }
 
-        private func load(_ path: String) throws -> NazoratDaemon.Configuration {
+        static func load(_ path: String) throws -> NazoratDaemon.Configuration {
             do {
                 return try NazoratDaemon.Configuration.load(path: path)
             } catch {
@@ -60,6 +60,40 @@ extension Nazoratd {
             let listing = try DeviceListing.render(json: json)
             listing.warnings.forEach { printToStandardError($0) }
             print(listing.output)
+        }
+    }
+}
+
+extension Nazoratd {
+    struct Key: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print the station's public key (base64), creating the key on first use.")
+
+        @Option(name: .long, help: "The configuration file (for state-dir).")
+        var config: String = NazoratDaemon.Configuration.defaultPath
+
+        func run() throws {
+            let configuration = try Run.load(config)
+            print(try StationKeyCommand.publicKey(stateDirectory: configuration.stateDirectory))
+        }
+    }
+
+    struct VerifyLog: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "verify-log",
+            abstract: "Recompute the event log's hash chain and checkpoints offline.",
+            discussion: "Exit status 0 and a one-line summary when intact; 1 and the first bad seq otherwise.")
+
+        @Option(help: "The database, e.g. /var/lib/nazorat/state.db.")
+        var db: String
+
+        @Option(help: "The station's public key (base64), as `nazoratd key` printed it.")
+        var key: String?
+
+        func run() throws {
+            let outcome = try LogCheck.run(path: db, publicKey: key)
+            print(outcome.text)
+            if !outcome.intact { throw ExitCode(1) }
         }
     }
 }

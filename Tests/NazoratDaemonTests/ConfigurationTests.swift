@@ -19,7 +19,7 @@ import Testing
         let configuration = try parse("station = \"TSH-0042\"\nmode = \"enforce\"\n")
         #expect(configuration == Configuration(
             station: "TSH-0042", mode: .enforce, stateDirectory: "/var/lib/nazorat",
-            socketPath: "/run/nazorat/control.sock", logLevel: .info))
+            socketPath: "/run/nazorat/control.sock", logLevel: .info, writeQueue: 10_000))
     }
 
     @Test func relativePathsAreAnchoredAtTheFilesDirectory() throws {
@@ -43,7 +43,7 @@ import Testing
 
     @Test func anUnknownKeyNamesItsLineAndColumn() {
         #expect(error("station = \"A\"\nmode = \"monitor\"\n  stat-dir = \"/x\"\n")
-            == "/etc/nazorat/nazorat.toml:3:3: unknown key 'stat-dir'; expected one of: station, mode, state-dir, socket, log-level")
+            == "/etc/nazorat/nazorat.toml:3:3: unknown key 'stat-dir'; expected one of: station, mode, state-dir, socket, log-level, write-queue")
     }
 
     @Test func anUnknownTableIsAnError() {
@@ -59,6 +59,13 @@ import Testing
     @Test func aValueOfTheWrongTypeIsAnError() {
         #expect(error("station = 42\nmode = \"monitor\"\n")
             == "/etc/nazorat/nazorat.toml:1:1: 'station' must be a string, not integer")
+    }
+
+    @Test func theWriteQueueIsABoundedInteger() {
+        #expect(error("station = \"A\"\nmode = \"monitor\"\nwrite-queue = 0\n")
+            == "/etc/nazorat/nazorat.toml:3:1: 'write-queue' must be between 1 and 1000000")
+        #expect(error("station = \"A\"\nmode = \"monitor\"\nwrite-queue = \"many\"\n")
+            == "/etc/nazorat/nazorat.toml:3:1: 'write-queue' must be an integer, not string")
     }
 
     @Test func aMissingStationIsAnError() {

@@ -17,6 +17,11 @@ public struct PresentDevices: Sendable {
     /// An empty set.
     public init() {}
 
+    /// The set of `devices` (e.g. as recorded before a restart).
+    public init(_ devices: [USBDevice]) {
+        bySyspath = Dictionary(devices.map { ($0.syspath, $0) }, uniquingKeysWith: { _, last in last })
+    }
+
     /// The devices in natural port order.
     public var sorted: [USBDevice] {
         bySyspath.values.sorted { PortOrder.less($0.port, $1.port) }

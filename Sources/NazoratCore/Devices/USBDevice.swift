@@ -19,7 +19,7 @@ public enum ConnectType: String, Sendable, Hashable, Codable {
 /// configuration, and they are known even when those children do not exist
 /// (a device that is not authorized, or an `add` event that arrives before the
 /// kernel created them).
-public struct USBDevice: Sendable, Hashable {
+public struct USBDevice: Sendable, Hashable, Codable {
     /// The sysfs path, e.g. `/sys/devices/pci0000:00/0000:00:14.0/usb1/1-1`.
     public var syspath: String
     /// The kernel's name of the port: `1-4.2`, or `usb1` for a root hub.

@@ -1,0 +1,28 @@
+import NazoratStore
+
+/// `nazoratd key`: the station's public key, created with the state directory if needed.
+public enum StationKeyCommand {
+    /// The public key in base64.
+    public static func publicKey(stateDirectory: String) throws -> String {
+        try StateDirectory.ensureDirectory(stateDirectory)
+        return StationKey.publicKeyText(try StationKey.loadOrCreate(directory: stateDirectory))
+    }
+}
+
+/// `nazoratd verify-log`: the verification outcome as one or two lines of text.
+public enum LogCheck {
+    /// The printed text and whether the log is intact.
+    public static func run(path: String, publicKey: String?) throws -> (text: String, intact: Bool) {
+        let report = try LogVerification.verify(path: path, publicKey: publicKey)
+        let keyNote = report.keyFromDatabase
+            ? "\nnote: checkpoints were checked against the key recorded in the database; "
+                + "pass --key with the station's known public key to detect a re-signed log"
+            : ""
+        switch report.result {
+        case .success(let summary):
+            return ("\(path): station \(report.station): \(summary)\(keyNote)", true)
+        case .failure(let failure):
+            return ("\(path): station \(report.station): \(failure)\(keyNote)", false)
+        }
+    }
+}

@@ -1,0 +1,61 @@
+import GRDB
+
+/// The database schema, in one place, as versioned migrations.
+///
+/// A migration is never edited once released: a change is a new migration. Tables that
+/// later features need (sealed inventory, counters, outbox) arrive with their own
+/// migrations.
+enum Schema {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: event log, checkpoints, devices, alarms") { db in
+            try db.execute(sql: """
+                CREATE TABLE meta (
+                    key   TEXT PRIMARY KEY NOT NULL,
+                    value TEXT NOT NULL
+                );
+                -- The tamper-evident log: hash = SHA-256(prev_hash || canonical bytes).
+                CREATE TABLE events (
+                    seq            INTEGER PRIMARY KEY NOT NULL,
+                    realtime_usec  INTEGER NOT NULL,
+                    monotonic_usec INTEGER NOT NULL,
+                    boot_id        TEXT NOT NULL,
+                    type           TEXT NOT NULL,
+                    severity       TEXT NOT NULL,
+                    subject        TEXT NOT NULL,
+                    message        TEXT NOT NULL,
+                    payload        TEXT NOT NULL,
+                    prev_hash      TEXT NOT NULL,
+                    hash           TEXT NOT NULL
+                );
+                CREATE INDEX events_type ON events(type);
+                -- Signed heads of the log (every 1,000 events, each seal, each clean stop).
+                CREATE TABLE checkpoints (
+                    seq           INTEGER PRIMARY KEY NOT NULL,
+                    hash          TEXT NOT NULL,
+                    signature     TEXT NOT NULL,
+                    public_key    TEXT NOT NULL,
+                    realtime_usec INTEGER NOT NULL
+                );
+                -- The devices present when last recorded, to reconcile after a restart.
+                CREATE TABLE devices (
+                    syspath     TEXT PRIMARY KEY NOT NULL,
+                    port        TEXT NOT NULL,
+                    record      TEXT NOT NULL,
+                    updated_seq INTEGER NOT NULL
+                );
+                CREATE TABLE alarms (
+                    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+                    kind        TEXT NOT NULL,
+                    severity    TEXT NOT NULL,
+                    subject     TEXT NOT NULL,
+                    state       TEXT NOT NULL CHECK (state IN ('raised', 'acknowledged', 'cleared')),
+                    detail      TEXT NOT NULL,
+                    raised_seq  INTEGER NOT NULL,
+                    updated_seq INTEGER NOT NULL
+                );
+                """)
+        }
+        return migrator
+    }
+}

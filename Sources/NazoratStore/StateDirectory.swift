@@ -1,0 +1,102 @@
+import Crypto
+import Glibc
+import NazoratCore
+
+/// Opens the state directory: the database (checked, or moved aside when damaged) and the key.
+public enum StateDirectory {
+    /// The database's file name inside the state directory.
+    public static let databaseName = "state.db"
+
+    /// What was found damaged at start, and where it went.
+    public struct Quarantine: Sendable, Equatable {
+        /// Where the damaged database was moved.
+        public var movedTo: String
+        /// Why it was not reused.
+        public var reason: String
+        /// The last event of the old chain that still verified, if any.
+        public var lastVerifiedSeq: Int64?
+        /// Its hash.
+        public var lastVerifiedHash: String?
+    }
+
+    /// An opened state directory.
+    public struct Opened: Sendable {
+        /// The database, verified and ready.
+        public var store: StateStore
+        /// The station key.
+        public var key: Curve25519.Signing.PrivateKey
+        /// Set when a damaged database was moved aside and a new chain starts.
+        public var quarantine: Quarantine?
+    }
+
+    /// Opens `directory` for `station` (creating it with mode 0700), verifies the
+    /// database (SQLite's quick check and the whole chain) and moves a damaged one aside:
+    /// a damaged database is never reused nor overwritten.
+    public static func open(directory: String, station: String, now: EventTime) throws(StoreError) -> Opened {
+        try ensureDirectory(directory)
+        let key = try StationKey.loadOrCreate(directory: directory)
+        let path = directory + "/" + databaseName
+        let publicKey = StationKey.publicKeyText(key)
+        var quarantine: Quarantine?
+        if let problem = try damage(path: path, station: station, publicKey: publicKey) {
+            quarantine = try moveAside(path: path, reason: problem, station: station, publicKey: publicKey, now: now)
+        }
+        let store = try StateStore(path: path)
+        let stored = try store.initializeMetadata(["station": station, "public-key": publicKey])
+        guard stored["station"] == station else {
+            throw .wrongStation(path: path, recorded: stored["station"] ?? "?", configured: station)
+        }
+        return Opened(store: store, key: key, quarantine: quarantine)
+    }
+
+    /// Creates `directory` with mode 0700 unless it exists.
+    public static func ensureDirectory(_ directory: String) throws(StoreError) {
+        if mkdir(directory, 0o700) != 0 && errno != EEXIST { throw .file(path: directory, errno: errno) }
+    }
+
+    /// Why the database at `path` must not be reused, or nil when it is sound (or absent).
+    private static func damage(path: String, station: String, publicKey: String) throws(StoreError) -> String? {
+        guard access(path, F_OK) == 0 else { return nil }
+        do throws(StoreError) {
+            let store = try StateStore(path: path)
+            let complaints = try store.quickCheck()
+            if !complaints.isEmpty { return "SQLite quick_check: " + complaints.prefix(3).joined(separator: "; ") }
+            if let recorded = try store.metadata("station"), recorded != station {
+                throw StoreError.wrongStation(path: path, recorded: recorded, configured: station)
+            }
+            let log = try store.log()
+            let key = try store.metadata("public-key") ?? publicKey
+            if case .failure(let failure) = ChainVerifier(station: station, publicKey: key)
+                .verify(events: log.events, checkpoints: log.checkpoints) {
+                return "the event log does not verify: \(failure)"
+            }
+            return nil
+        } catch {
+            if case .corrupt(_, let reason) = error { return reason }
+            throw error
+        }
+    }
+
+    private static func moveAside(path: String, reason: String, station: String, publicKey: String,
+                                  now: EventTime) throws(StoreError) -> Quarantine {
+        let head = lastVerifiedHead(path: path, station: station, publicKey: publicKey)
+        let target = path + ".damaged-\(now.realtimeUSec / 1_000_000)"
+        for suffix in ["", "-wal", "-shm"] where access(path + suffix, F_OK) == 0 {
+            guard rename(path + suffix, target + suffix) == 0 else { throw .file(path: path + suffix, errno: errno) }
+        }
+        return Quarantine(movedTo: target, reason: reason, lastVerifiedSeq: head?.seq, lastVerifiedHash: head?.hash)
+    }
+
+    /// The last event of a damaged log that still verifies from the genesis.
+    private static func lastVerifiedHead(path: String, station: String, publicKey: String) -> (seq: Int64, hash: String)? {
+        guard let store = try? StateStore(path: path, readOnly: true), let log = try? store.log() else { return nil }
+        let verifier = ChainVerifier(station: station, publicKey: publicKey)
+        switch verifier.verify(events: log.events, checkpoints: []) {
+        case .success(let summary):
+            return summary.head
+        case .failure(let failure):
+            let good = log.events.prefix { $0.seq < failure.seq }
+            return good.last.map { ($0.seq, $0.hash) }
+        }
+    }
+}

@@ -1,0 +1,210 @@
+import FoundationEssentials
+import GRDB
+import NazoratCore
+
+/// The station's SQLite database (`state-dir/state.db`): WAL, `synchronous=FULL`, so that
+/// a transaction that returned is on disk before anything reports it as done.
+public final class StateStore: Sendable {
+    /// The database file.
+    public let path: String
+    private let pool: DatabasePool
+
+    /// Opens (creating and migrating) the database at `path`; `readOnly` for verification.
+    public init(path: String, readOnly: Bool = false) throws(StoreError) {
+        self.path = path
+        var configuration = Configuration()
+        configuration.readonly = readOnly
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        do {
+            pool = try DatabasePool(path: path, configuration: configuration)
+            if !readOnly { try Schema.migrator.migrate(pool) }
+        } catch let error as DatabaseError where [.SQLITE_CORRUPT, .SQLITE_NOTADB].contains(error.resultCode) {
+            throw .corrupt(path: path, reason: error.message ?? "\(error)")
+        } catch {
+            throw .sqlite("\(path): \(error)")
+        }
+    }
+
+    /// Runs SQLite's own consistency check; returns its complaints (empty when fine).
+    public func quickCheck() throws(StoreError) -> [String] {
+        do {
+            let rows = try pool.read { try String.fetchAll($0, sql: "PRAGMA quick_check") }
+            return rows == ["ok"] ? [] : rows
+        } catch let error as DatabaseError where [.SQLITE_CORRUPT, .SQLITE_NOTADB].contains(error.resultCode) {
+            return [error.message ?? "\(error)"]
+        } catch {
+            throw .sqlite("\(path): \(error)")
+        }
+    }
+
+    /// A metadata value (`station`, `public-key`, ...).
+    public func metadata(_ key: String) throws(StoreError) -> String? {
+        try read { try String.fetchOne($0, sql: "SELECT value FROM meta WHERE key = ?", arguments: [key]) }
+    }
+
+    /// Sets metadata values that are not set yet; returns the values now stored.
+    public func initializeMetadata(_ values: [String: String]) throws(StoreError) -> [String: String] {
+        try write { db in
+            for (key, value) in values {
+                try db.execute(sql: "INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)", arguments: [key, value])
+            }
+            return Dictionary(uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT key, value FROM meta").map {
+                ($0["key"] as String, $0["value"] as String)
+            })
+        }
+    }
+
+    /// The last event's seq and hash, or nil for an empty log.
+    public func head() throws(StoreError) -> (seq: Int64, hash: String)? {
+        try read { db in
+            try Row.fetchOne(db, sql: "SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1").map {
+                ($0["seq"] as Int64, $0["hash"] as String)
+            }
+        }
+    }
+
+    /// The last checkpoint's seq, or 0.
+    public func lastCheckpointSeq() throws(StoreError) -> Int64 {
+        try read { try Int64.fetchOne($0, sql: "SELECT MAX(seq) FROM checkpoints") ?? 0 }
+    }
+
+    /// Appends chained events, their checkpoints and the device table changes they imply,
+    /// in one durable transaction.
+    public func append(_ batch: StoreBatch) throws(StoreError) {
+        try write { db in
+            for event in batch.events {
+                try db.execute(sql: """
+                    INSERT INTO events (seq, realtime_usec, monotonic_usec, boot_id, type, severity, subject,
+                                        message, payload, prev_hash, hash)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """, arguments: [
+                        event.seq, event.draft.time.realtimeUSec, event.draft.time.monotonicUSec,
+                        event.draft.time.bootID, event.draft.type, event.draft.severity.rawValue,
+                        event.draft.subject, event.draft.message, event.draft.payload, event.prevHash, event.hash,
+                    ])
+            }
+            for checkpoint in batch.checkpoints {
+                try db.execute(sql: """
+                    INSERT INTO checkpoints (seq, hash, signature, public_key, realtime_usec) VALUES (?, ?, ?, ?, ?)
+                    """, arguments: [checkpoint.seq, checkpoint.hash, checkpoint.signature, checkpoint.publicKey,
+                                     batch.events.last?.draft.time.realtimeUSec ?? 0])
+            }
+            let seq = batch.events.last?.seq ?? 0
+            for device in batch.devicesPresent {
+                try db.execute(sql: """
+                    INSERT INTO devices (syspath, port, record, updated_seq) VALUES (?, ?, ?, ?)
+                    ON CONFLICT(syspath) DO UPDATE SET port = excluded.port, record = excluded.record,
+                                                       updated_seq = excluded.updated_seq
+                    """, arguments: [device.syspath, device.port, try Self.encode(device), seq])
+            }
+            for syspath in batch.devicesGone {
+                try db.execute(sql: "DELETE FROM devices WHERE syspath = ?", arguments: [syspath])
+            }
+            for alarm in batch.alarms {
+                try db.execute(sql: """
+                    INSERT INTO alarms (kind, severity, subject, state, detail, raised_seq, updated_seq)
+                    VALUES (?, ?, ?, 'raised', ?, ?, ?)
+                    """, arguments: [alarm.kind, alarm.severity.rawValue, alarm.subject, alarm.detail, seq, seq])
+            }
+        }
+    }
+
+    /// The devices recorded as present.
+    public func recordedDevices() throws(StoreError) -> [USBDevice] {
+        try read { db in
+            try String.fetchAll(db, sql: "SELECT record FROM devices").map {
+                try JSONDecoder().decode(USBDevice.self, from: Data($0.utf8))
+            }
+        }
+    }
+
+    /// Open alarms, oldest first, as (kind, subject, detail).
+    public func openAlarms() throws(StoreError) -> [StoreBatch.Alarm] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT kind, severity, subject, detail FROM alarms WHERE state = 'raised' ORDER BY id")
+                .map { StoreBatch.Alarm(kind: $0["kind"], severity: Severity(rawValue: $0["severity"]) ?? .error,
+                                        subject: $0["subject"], detail: $0["detail"]) }
+        }
+    }
+
+    /// Every event in seq order and every checkpoint (for verification).
+    public func log() throws(StoreError) -> (events: [Event], checkpoints: [Checkpoint]) {
+        try read { db in
+            let events = try Row.fetchAll(db, sql: "SELECT * FROM events ORDER BY seq").map { row in
+                Event(seq: row["seq"], draft: EventDraft(
+                    type: row["type"], severity: Severity(rawValue: row["severity"]) ?? .critical,
+                    subject: row["subject"], message: row["message"], payload: row["payload"],
+                    time: EventTime(realtimeUSec: row["realtime_usec"], monotonicUSec: row["monotonic_usec"],
+                                    bootID: row["boot_id"])),
+                      prevHash: row["prev_hash"], hash: row["hash"])
+            }
+            let checkpoints = try Row.fetchAll(db, sql: "SELECT * FROM checkpoints ORDER BY seq").map { row in
+                Checkpoint(seq: row["seq"], hash: row["hash"], signature: row["signature"], publicKey: row["public_key"])
+            }
+            return (events, checkpoints)
+        }
+    }
+
+    private static func encode(_ device: USBDevice) throws -> String {
+        String(decoding: try JSONEncoder().encode(device), as: UTF8.self)
+    }
+
+    private func read<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
+        do {
+            return try pool.read(body)
+        } catch let error as DatabaseError where [.SQLITE_CORRUPT, .SQLITE_NOTADB].contains(error.resultCode) {
+            throw .corrupt(path: path, reason: error.message ?? "\(error)")
+        } catch {
+            throw .sqlite("\(path): \(error)")
+        }
+    }
+
+    private func write<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
+        do {
+            return try pool.write(body)
+        } catch let error as DatabaseError where [.SQLITE_CORRUPT, .SQLITE_NOTADB].contains(error.resultCode) {
+            throw .corrupt(path: path, reason: error.message ?? "\(error)")
+        } catch {
+            throw .sqlite("\(path): \(error)")
+        }
+    }
+}
+
+/// What one durable transaction writes.
+public struct StoreBatch: Sendable {
+    /// An alarm raised by the batch's events.
+    public struct Alarm: Sendable, Equatable {
+        /// e.g. `storage.corrupt-database`.
+        public var kind: String
+        /// How serious.
+        public var severity: Severity
+        /// What it is about.
+        public var subject: String
+        /// Details for the technician.
+        public var detail: String
+
+        /// Creates an alarm record.
+        public init(kind: String, severity: Severity, subject: String, detail: String) {
+            self.kind = kind
+            self.severity = severity
+            self.subject = subject
+            self.detail = detail
+        }
+    }
+
+    /// Chained events, in seq order.
+    public var events: [Event] = []
+    /// Checkpoints covering some of them.
+    public var checkpoints: [Checkpoint] = []
+    /// Devices now present (inserted or updated).
+    public var devicesPresent: [USBDevice] = []
+    /// Syspaths of devices now gone.
+    public var devicesGone: [String] = []
+    /// Alarms raised.
+    public var alarms: [Alarm] = []
+
+    /// An empty batch.
+    public init() {}
+}

@@ -1,0 +1,27 @@
+import Glibc
+
+/// Why the state store could not do what was asked.
+public enum StoreError: Error, Sendable, CustomStringConvertible {
+    /// The database file is damaged or is not a Nazorat database.
+    case corrupt(path: String, reason: String)
+    /// The database belongs to another station.
+    case wrongStation(path: String, recorded: String, configured: String)
+    /// SQLite failed (disk full, read-only, I/O error, ...).
+    case sqlite(String)
+    /// A file operation failed.
+    case file(path: String, errno: Int32)
+    /// The station key file is malformed or has unsafe permissions.
+    case key(path: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .corrupt(let path, let reason): "\(path) is corrupt: \(reason)"
+        case .wrongStation(let path, let recorded, let configured):
+            "\(path) is the log of station \(recorded), not of \(configured)"
+        case .sqlite(let message): message
+        case .file(let path, let errno): "\(path): \(String(cString: strerror(errno))) (errno \(errno))"
+        case .key(let path, let reason): "station key \(path): \(reason)"
+        }
+    }
+}
+
