@@ -74,9 +74,15 @@ let package = Package(
 
         .testTarget(name: "NazoratCoreTests", dependencies: ["NazoratCore"]),
         .testTarget(name: "NazoratLinuxTests", dependencies: ["NazoratLinux", "NazoratTestbed"]),
-        .testTarget(name: "NazoratStoreTests", dependencies: ["NazoratStore"]),
+        .testTarget(
+            name: "NazoratStoreTests",
+            dependencies: ["NazoratStore", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
         .testTarget(name: "NazoratDaemonTests", dependencies: ["NazoratDaemon"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["NazoratCore", "NazoratStore", "NazoratTestbed"]),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: ["NazoratCore", "NazoratStore", "NazoratTestbed", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -57,15 +57,17 @@ public actor EventLog {
     /// Records `record`'s drafts and device changes: written now, with any that waited
     /// before them, or queued while storage is failing.
     public func record(_ record: StoreBatch.Pending) {
+        // While failing, first try to write what waits: the disk may be back, and then
+        // this record need not count against the queue.
+        if failure != nil { flush() }
         enqueue(record)
         flush()
     }
 
     /// Signs the current head, if no checkpoint covers it yet (at a clean stop).
     public func checkpointHead() -> Checkpoint? {
-        guard failure == nil, let head, (try? store.lastCheckpointSeq()) != head.seq,
-              let checkpoint = try? Checkpoint.sign(station: station, seq: head.seq, hash: head.hash, key: key)
-        else { return nil }
+        guard failure == nil, let head, (try? store.lastCheckpointSeq()) != head.seq else { return nil }
+        let checkpoint = Checkpoint.sign(station: station, seq: head.seq, hash: head.hash, key: key)
         var batch = StoreBatch()
         batch.checkpoints = [checkpoint]
         do {
@@ -138,9 +140,8 @@ public actor EventLog {
                 let event = HashChain.append(draft, after: head, station: station)
                 head = (event.seq, event.hash)
                 batch.events.append(event)
-                if event.seq % Checkpoint.interval == 0,
-                   let checkpoint = try? Checkpoint.sign(station: station, seq: event.seq, hash: event.hash, key: key) {
-                    batch.checkpoints.append(checkpoint)
+                if event.seq % Checkpoint.interval == 0 {
+                    batch.checkpoints.append(Checkpoint.sign(station: station, seq: event.seq, hash: event.hash, key: key))
                 }
             }
             batch.devicesPresent.removeAll { device in record.devicesGone.contains(device.syspath) }

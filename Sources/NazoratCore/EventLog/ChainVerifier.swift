@@ -31,6 +31,13 @@ public struct ChainVerifier {
         public var detail: String
 
         public var description: String { "seq \(seq): \(kind.rawValue): \(detail)" }
+
+        /// Creates a failure report.
+        public init(seq: Int64, kind: Kind, detail: String) {
+            self.seq = seq
+            self.kind = kind
+            self.detail = detail
+        }
     }
 
     /// What an intact log looks like.

@@ -1,0 +1,141 @@
+import Foundation
+import NazoratCore
+@testable import NazoratStore
+import Testing
+
+@Suite struct EventLogTests {
+    @Test func eventsAreChainedDurablyAndTheChainContinuesAfterAReopen() async throws {
+        let scratch = try ScratchDirectory()
+        let clock = TestClock(), observer = LogObserver()
+        do {
+            let (log, _) = try openLog(scratch.path, clock: clock, observer: observer)
+            for n in 1...3 { await log.record(.init(drafts: [draft(n, clock: clock)])) }
+        }
+        let (log, opened) = try openLog(scratch.path, clock: clock, observer: observer)
+        #expect(await log.currentHead?.seq == 3)
+        await log.record(.init(drafts: [draft(4, clock: clock), draft(5, clock: clock)]))
+        let stored = try opened.store.log()
+        #expect(stored.events.map(\.seq) == [1, 2, 3, 4, 5])
+        #expect(stored.events[0].prevHash == HashChain.genesis(station: "TSH-1"))
+        #expect(stored.events[3].prevHash == stored.events[2].hash)
+        #expect(try LogVerification.verify(path: opened.store.path, publicKey: nil).result.get().events == 5)
+    }
+
+    @Test func aCheckpointIsSignedEveryThousandEventsAndAtAStop() async throws {
+        let scratch = try ScratchDirectory()
+        let clock = TestClock(), observer = LogObserver()
+        let (log, opened) = try openLog(scratch.path, clock: clock, observer: observer)
+        for chunk in 0..<25 {
+            await log.record(.init(drafts: (1...100).map { draft(chunk * 100 + $0, clock: clock) }))
+        }
+        #expect(try opened.store.log().checkpoints.map(\.seq) == [1000, 2000])
+        let last = await log.checkpointHead()
+        #expect(last?.seq == 2500)
+        #expect(await log.checkpointHead() == nil, "the head is already covered")
+        let key = StationKey.publicKeyText(opened.key)
+        let summary = try LogVerification.verify(path: opened.store.path, publicKey: key).result.get()
+        #expect(summary.checkpoints == 3)
+        #expect(summary.unsignedTail == 0)
+    }
+
+    @Test func deviceRecordsFollowTheEvents() async throws {
+        let scratch = try ScratchDirectory()
+        let clock = TestClock(), observer = LogObserver()
+        let (log, opened) = try openLog(scratch.path, clock: clock, observer: observer)
+        let stick = USBDevice(syspath: "/sys/devices/x/usb1/1-3", port: "1-3", vendorID: 0x0781, productID: 0x5567,
+                              serial: DeviceString(bytes: [0x1B, 0xFF]))
+        await log.record(.init(drafts: [draft(1, clock: clock)], devicesPresent: [stick]))
+        #expect(try opened.store.recordedDevices() == [stick])
+        await log.record(.init(drafts: [draft(2, clock: clock)], devicesGone: [stick.syspath]))
+        #expect(try opened.store.recordedDevices().isEmpty)
+    }
+
+    @Test func aFullDiskQueuesEventsInOrderAndReportsWhatWasLost() async throws {
+        let tmpfs = try Tmpfs(kibibytes: 1024)
+        let clock = TestClock(), observer = LogObserver()
+        let (log, opened) = try openLog(tmpfs.path + "/state", queueLimit: 5, clock: clock, observer: observer)
+        await log.record(.init(drafts: [draft(1, clock: clock)]))
+        let filler = try tmpfs.fill()
+
+        // Big payloads so that SQLite needs pages the disk no longer has.
+        let big = String(repeating: "x", count: 8192)
+        for n in 2...9 {
+            var event = draft(n, clock: clock)
+            event.payload = #"{"pad":"\#(big)"}"#
+            await log.record(.init(drafts: [event]))
+        }
+        let failing = observer.states.last
+        #expect({ if case .failing(_, 5, 3) = failing { true } else { false } }(), "state: \(String(describing: failing))")
+        #expect(try opened.store.head()?.seq == 1, "nothing was written while the disk was full")
+
+        try FileManager.default.removeItem(atPath: filler)
+        await log.record(.init(drafts: [draft(10, clock: clock)]))
+        let stored = try opened.store.log().events
+        #expect(stored.map(\.draft.type) == ["device.added", "device.added", "device.added", "device.added",
+                                             "device.added", "device.added", "storage.recovered", "events.lost",
+                                             "device.added"])
+        #expect(stored.map(\.draft.subject).prefix(6) == ["1-1", "1-2", "1-3", "1-4", "1-5", "1-6"])
+        #expect(stored[7].draft.payload.contains(#""count":3"#))
+        #expect(stored[7].draft.message == "3 events were lost while storage was failing")
+        #expect(try LogVerification.verify(path: opened.store.path, publicKey: nil).result.get().events == 9)
+        #expect(observer.states.last == .healthy)
+        #expect(observer.committed.map(\.seq) == Array(1...9), "every committed event reported once, in order")
+    }
+}
+
+@Suite struct StateDirectoryTests {
+    @Test func theKeyIsCreatedPrivateAndReused() throws {
+        let scratch = try ScratchDirectory()
+        let first = try StationKey.loadOrCreate(directory: scratch.path)
+        let again = try StationKey.loadOrCreate(directory: scratch.path)
+        #expect(first.rawRepresentation == again.rawRepresentation)
+        let attributes = try FileManager.default.attributesOfItem(atPath: scratch.path + "/station.key")
+        #expect((attributes[.posixPermissions] as? Int) == 0o600)
+    }
+
+    @Test func aKeyOthersCanReadIsRefused() throws {
+        let scratch = try ScratchDirectory()
+        _ = try StationKey.loadOrCreate(directory: scratch.path)
+        chmod(scratch.path + "/station.key", 0o644)
+        #expect(throws: StoreError.self) { try StationKey.loadOrCreate(directory: scratch.path) }
+    }
+
+    @Test func aDamagedFileIsMovedAsideAndANewChainStarts() throws {
+        let scratch = try ScratchDirectory()
+        let garbage = Data((0..<8192).map { UInt8(truncatingIfNeeded: $0 &* 7) })
+        try garbage.write(to: URL(fileURLWithPath: scratch.path + "/state.db"))
+        let opened = try StateDirectory.open(directory: scratch.path, station: "TSH-1", now: TestClock().now())
+        let quarantine = try #require(opened.quarantine)
+        #expect(quarantine.movedTo.hasPrefix(scratch.path + "/state.db.damaged-"))
+        #expect(quarantine.lastVerifiedSeq == nil)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: quarantine.movedTo)) == garbage, "never overwritten")
+        #expect(try opened.store.head() == nil)
+    }
+
+    @Test func aTamperedLogIsMovedAsideWithItsLastVerifiedHead() async throws {
+        let scratch = try ScratchDirectory()
+        let clock = TestClock(), observer = LogObserver()
+        do {
+            let (log, opened) = try openLog(scratch.path, clock: clock, observer: observer)
+            for n in 1...5 { await log.record(.init(drafts: [draft(n, clock: clock)])) }
+            try Tamper.sql(opened.store.path, "UPDATE events SET message = 'nothing' WHERE seq = 4")
+        }
+        let opened = try StateDirectory.open(directory: scratch.path, station: "TSH-1", now: clock.now())
+        let quarantine = try #require(opened.quarantine)
+        #expect(quarantine.lastVerifiedSeq == 3)
+        #expect(quarantine.reason.contains("seq 4: edited"))
+    }
+
+    @Test func anotherStationsDatabaseIsRefusedNotMoved() async throws {
+        let scratch = try ScratchDirectory()
+        let clock = TestClock(), observer = LogObserver()
+        do {
+            let (log, _) = try openLog(scratch.path, clock: clock, observer: observer)
+            await log.record(.init(drafts: [draft(1, clock: clock)]))
+        }
+        #expect(throws: StoreError.self) {
+            try StateDirectory.open(directory: scratch.path, station: "OTHER", now: clock.now())
+        }
+        #expect(FileManager.default.fileExists(atPath: scratch.path + "/state.db"))
+    }
+}
