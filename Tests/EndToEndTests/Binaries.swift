@@ -40,23 +40,31 @@ func runToCompletion(_ executable: String, _ arguments: [String], environment: [
     process.standardOutput = out
     process.standardError = err
     try process.run()
-    // Read both pipes concurrently so that neither can fill up and block the child.
-    let errData = Task.detached { err.fileHandleForReading.readDataToEndOfFile() }
+    // Read standard error on a thread of its own (not the concurrency pool, which blocking
+    // reads could starve), so that neither pipe can fill up and block the child.
+    let errReader = PipeReader(err.fileHandleForReading)
     let outData = out.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
-    let stderr = String(decoding: awaitBlocking(errData), as: UTF8.self)
+    let stderr = String(decoding: errReader.wait(), as: UTF8.self)
     return Completed(status: process.terminationStatus, stdout: outData, stderr: stderr)
 }
 
-private func awaitBlocking<T: Sendable>(_ task: Task<T, Never>) -> T {
-    let done = DispatchSemaphore(value: 0)
-    nonisolated(unsafe) var result: T?
-    Task {
-        result = await task.value
-        done.signal()
+/// Reads a pipe to its end on a dedicated thread.
+private final class PipeReader: @unchecked Sendable {
+    private let done = DispatchSemaphore(value: 0)
+    private var data = Data()
+
+    init(_ handle: FileHandle) {
+        Thread.detachNewThread { [self] in
+            data = handle.readDataToEndOfFile()
+            done.signal()
+        }
     }
-    done.wait()
-    return result!
+
+    func wait() -> Data {
+        done.wait()
+        return data
+    }
 }
 
 /// A long-running child whose standard error is collected line by line.

@@ -28,6 +28,8 @@ Files:
   vanishing-device.umockdev     a device the tests remove while it is read, at 1-4.
   burst-500.umockdev            500 devices on the USB 3 root hub (2-1 ... 2-500),
                                 for a hot-plug storm that overflows the monitor.
+  storm-20.umockdev             the first 20 of them, toggled between daemon runs
+                                in the crash test.
 """
 
 import os
@@ -246,6 +248,7 @@ def hotplug_devices():
                      manufacturer="Burst", product_name="Storm device", serial=f"STORM{n:04d}",
                      connect_type="hotplug", speed="12"), 2, 1 + n) for n in range(1, 501)]
     write("burst-500.umockdev", "500 devices on the USB 3 root hub, for a hot-plug storm", burst)
+    write("storm-20.umockdev", "The first 20 of the storm, toggled between daemon runs", burst[:20])
 
 
 if __name__ == "__main__":
