@@ -76,7 +76,7 @@ let package = Package(
         .testTarget(name: "NazoratLinuxTests", dependencies: ["NazoratLinux", "NazoratTestbed"]),
         .testTarget(
             name: "NazoratStoreTests",
-            dependencies: ["NazoratStore", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["NazoratStore", "NazoratTestbed", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(name: "NazoratDaemonTests", dependencies: ["NazoratDaemon"]),
         .testTarget(

@@ -58,7 +58,8 @@ public enum StateDirectory {
     private static func damage(path: String, station: String, publicKey: String) throws(StoreError) -> String? {
         guard access(path, F_OK) == 0 else { return nil }
         do throws(StoreError) {
-            let store = try StateStore(path: path)
+            // Read-only: checking must not change the file (a writable close would checkpoint the WAL into it).
+            let store = try StateStore(path: path, readOnly: true)
             let complaints = try store.quickCheck()
             if !complaints.isEmpty { return "SQLite quick_check: " + complaints.prefix(3).joined(separator: "; ") }
             if let recorded = try store.metadata("station"), recorded != station {

@@ -55,8 +55,8 @@ import Testing
                                         environment: environment)
 
         try await notify.messages.wait(for: "READY=1") { $0.contains { $0.hasPrefix("READY=1\n") } }
-        #expect(await notify.messages.elements.first == "READY=1\nSTATUS=8 USB devices present")
-        try await daemon.waitForLine(containing: "8 USB devices present")
+        #expect(await notify.messages.elements.contains("READY=1\nSTATUS=8 USB devices present"))
+        try await daemon.waitForLine(containing: #"device added: 1-2 413c:2113 "Dell KB216 Wired Keyboard" interfaces 03:01:01 03:00:00 (coldplug)"#)
 
         let stick = try Paths.fixture("usb-stick")
         try testbed.add(stick)

@@ -1,6 +1,7 @@
 import Foundation
 import NazoratCore
 @testable import NazoratStore
+import NazoratTestbed
 import Testing
 
 @Suite struct EventLogTests {
@@ -55,7 +56,7 @@ import Testing
         let clock = TestClock(), observer = LogObserver()
         let (log, opened) = try openLog(tmpfs.path + "/state", queueLimit: 5, clock: clock, observer: observer)
         await log.record(.init(drafts: [draft(1, clock: clock)]))
-        let filler = try tmpfs.fill()
+        let filler = tmpfs.fill()
 
         // Big payloads so that SQLite needs pages the disk no longer has.
         let big = String(repeating: "x", count: 8192)

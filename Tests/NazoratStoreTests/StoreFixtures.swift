@@ -16,43 +16,6 @@ final class ScratchDirectory {
     deinit { try? FileManager.default.removeItem(atPath: path) }
 }
 
-/// A small tmpfs, so that "disk full" is real. Mounting needs root (as in CI).
-final class Tmpfs {
-    let path: String
-
-    init(kibibytes: Int) throws {
-        try #require(getuid() == 0, "mounting a tmpfs needs root; `make test` runs as root in CI")
-        path = FileManager.default.temporaryDirectory.appendingPathComponent("nazorat-tmpfs-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        try Self.run("/bin/mount", ["-t", "tmpfs", "-o", "size=\(kibibytes)k,mode=0700", "tmpfs", path])
-    }
-
-    /// Fills the remaining space with a file; returns its path.
-    func fill() throws -> String {
-        let filler = path + "/filler"
-        FileManager.default.createFile(atPath: filler, contents: nil)
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: filler))
-        let chunk = Data(count: 4096)
-        while (try? handle.write(contentsOf: chunk)) != nil {}
-        try? handle.close()
-        return filler
-    }
-
-    deinit {
-        try? Self.run("/bin/umount", ["-l", path])
-        try? FileManager.default.removeItem(atPath: path)
-    }
-
-    static func run(_ tool: String, _ arguments: [String]) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: tool)
-        process.arguments = arguments
-        try process.run()
-        process.waitUntilExit()
-        try #require(process.terminationStatus == 0, "\(tool) \(arguments.joined(separator: " ")) failed")
-    }
-}
-
 /// A test clock: strictly increasing times.
 final class TestClock: @unchecked Sendable {
     private let lock = NSLock()
