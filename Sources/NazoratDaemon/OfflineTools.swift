@@ -11,18 +11,18 @@ public enum StationKeyCommand {
 
 /// `nazoratd verify-log`: the verification outcome as one or two lines of text.
 public enum LogCheck {
-    /// The printed text and whether the log is intact.
-    public static func run(path: String, publicKey: String?) throws -> (text: String, intact: Bool) {
+    /// The one-line verdict (for stdout), a note on the key used (for stderr), and whether the log is intact.
+    public static func run(path: String, publicKey: String?) throws -> (text: String, note: String?, intact: Bool) {
         let report = try LogVerification.verify(path: path, publicKey: publicKey)
-        let keyNote = report.keyFromDatabase
-            ? "\nnote: checkpoints were checked against the key recorded in the database; "
+        let note = report.keyFromDatabase
+            ? "note: checkpoints were checked against the key recorded in the database; "
                 + "pass --key with the station's known public key to detect a re-signed log"
-            : ""
+            : nil
         switch report.result {
         case .success(let summary):
-            return ("\(path): station \(report.station): \(summary)\(keyNote)", true)
+            return ("\(path): station \(report.station): \(summary)", note, true)
         case .failure(let failure):
-            return ("\(path): station \(report.station): \(failure)\(keyNote)", false)
+            return ("\(path): station \(report.station): \(failure)", note, false)
         }
     }
 }

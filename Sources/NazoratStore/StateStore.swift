@@ -39,6 +39,13 @@ public final class StateStore: Sendable {
         }
     }
 
+    /// The journal mode and synchronous level a connection runs with (`wal`, 2 = FULL).
+    public func pragmas() throws(StoreError) -> (journalMode: String, synchronous: Int) {
+        try read { db in
+            (try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? "", try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1)
+        }
+    }
+
     /// A metadata value (`station`, `public-key`, ...).
     public func metadata(_ key: String) throws(StoreError) -> String? {
         try read { try String.fetchOne($0, sql: "SELECT value FROM meta WHERE key = ?", arguments: [key]) }

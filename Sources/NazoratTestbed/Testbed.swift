@@ -69,7 +69,13 @@ public final class Testbed {
     /// Unplugs `fixture`: sends `remove` uevents, children first, then removes the devices.
     public func unplug(_ fixture: Fixture) {
         for syspath in fixture.syspaths.reversed() { uevent(syspath, "remove") }
-        for syspath in fixture.syspaths.reversed() { umockdev_testbed_remove_device(raw, syspath) }
+        for syspath in fixture.syspaths.reversed() { removeDevice(syspath) }
+    }
+
+    /// Removes the device at `syspath` (and what is below it) without any uevent, as if it
+    /// left while nobody was listening.
+    public func removeDevice(_ syspath: String) {
+        umockdev_testbed_remove_device(raw, syspath)
     }
 
     /// Sends a uevent (`add`, `remove`, `change`, `bind`, `unbind`) for the device at `syspath`.

@@ -93,6 +93,7 @@ extension Nazoratd {
         func run() throws {
             let outcome = try LogCheck.run(path: db, publicKey: key)
             print(outcome.text)
+            outcome.note.map(printToStandardError)
             if !outcome.intact { throw ExitCode(1) }
         }
     }

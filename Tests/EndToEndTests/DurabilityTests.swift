@@ -96,6 +96,26 @@ import Testing
               + "\(reported) reported events checked")
     }
 
+    @Test func aRestartLogsWhatChangedWhileTheDaemonWasStopped() async throws {
+        let testbed = try station()
+        let stateDirectory = try Paths.temporaryDirectory() + "/state"
+        let configuration = try config(stateDirectory: stateDirectory)
+        let first = try RunningProcess(Paths.nazoratd, ["--config", configuration], environment: testbed.childEnvironment)
+        try await first.waitForLine(containing: "(coldplug)")
+        try await first.waitForLine(containing: "device added: 1-2 ")
+        #expect(first.stop() == 0)
+
+        try testbed.add(Paths.fixture("usb-stick"))
+        testbed.removeDevice("/sys/devices/pci0000:00/0000:00:14.0/usb1/1-1/1-1.2")
+        let second = try RunningProcess(Paths.nazoratd, ["--config", configuration], environment: testbed.childEnvironment)
+        try await second.waitForLine(containing: "device removed: 1-1.2 2c4e:0b01 (while stopped)")
+        try await second.waitForLine(containing: #"device added: 1-3 0781:5567 "Cruzer Blade""#)
+        #expect(second.stop() == 0)
+        let lines = await second.lines.elements
+        #expect(lines.filter { $0.contains("(while stopped)") }.count == 2, "only the differences are logged")
+        #expect(!lines.contains { $0.contains("(coldplug)") })
+    }
+
     @Test func aFullDiskRaisesAnAlarmAndTheQueuedEventsAreWrittenWhenItReturns() async throws {
         let testbed = try station()
         let tmpfs = try Tmpfs(kibibytes: 2048)

@@ -44,7 +44,8 @@ import Testing
         #expect(result.status == 0)
         #expect(result.stdoutText.hasPrefix(
             "\(database.path): station TSH-0042: intact: 2500 events (seq 1-2500), 3 checkpoints verified, 0 events after the last checkpoint"))
-        #expect(result.stdoutText.split(separator: "\n").count == 1, "one line with --key")
+        #expect(result.stdoutText.split(separator: "\n").count == 1, "a one-line summary")
+        #expect(result.stderr.isEmpty)
     }
 
     @Test func anEditedRow() async throws {
@@ -140,7 +141,7 @@ import Testing
         // Without the station's known key the forgery is self-consistent; verify-log says what it trusted.
         let withoutKey = try verifyLog(database.path, key: nil)
         #expect(withoutKey.status == 0)
-        #expect(withoutKey.stdoutText.contains("note: checkpoints were checked against the key recorded in the database"))
+        #expect(withoutKey.stderr.contains("note: checkpoints were checked against the key recorded in the database"))
     }
 
     @Test func notADatabaseIsAnError() throws {

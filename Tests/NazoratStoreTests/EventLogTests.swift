@@ -22,6 +22,16 @@ import Testing
         #expect(try LogVerification.verify(path: opened.store.path, publicKey: nil).result.get().events == 5)
     }
 
+    @Test func theDatabaseIsInWALModeWithFullSynchronousCommits() throws {
+        let scratch = try ScratchDirectory()
+        let opened = try StateDirectory.open(directory: scratch.path + "/state", station: "TSH-1", now: TestClock().now())
+        let pragmas = try opened.store.pragmas()
+        #expect(pragmas.journalMode == "wal")
+        #expect(pragmas.synchronous == 2, "2 is FULL: every commit is fsynced")
+        let mode = try FileManager.default.attributesOfItem(atPath: scratch.path + "/state")[.posixPermissions] as? Int
+        #expect(mode == 0o700, "a new state-dir is private")
+    }
+
     @Test func aCheckpointIsSignedEveryThousandEventsAndAtAStop() async throws {
         let scratch = try ScratchDirectory()
         let clock = TestClock(), observer = LogObserver()
