@@ -57,7 +57,7 @@ let package = Package(
         .executableTarget(
             name: "nazoratd",
             dependencies: [
-                "NazoratDaemon",
+                "NazoratCore", "NazoratDaemon",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

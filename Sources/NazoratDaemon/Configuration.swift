@@ -30,12 +30,14 @@ public struct Configuration: Sendable, Equatable {
     public var logLevel: Logger.Level
     /// How many events wait in memory while the disk fails (`write-queue`).
     public var writeQueue: Int
+    /// The `[policy]` table: the rule file and the implicit target.
+    public var policy: PolicySettings
 
     /// The default location of the file.
     public static let defaultPath = "/etc/nazorat/nazorat.toml"
 
     /// The keys of the top-level table, in documentation order.
-    static let keys = ["station", "mode", "state-dir", "socket", "log-level", "write-queue"]
+    static let keys = ["station", "mode", "state-dir", "socket", "log-level", "write-queue", "policy"]
 
     /// Reads and validates the file at `path`.
     public static func load(path: String) throws(ConfigurationError) -> Configuration {
@@ -80,8 +82,30 @@ public struct Configuration: Sendable, Equatable {
         }
         let writeQueue = try reader.integer("write-queue", default: 10_000)
         try reader.check("write-queue", valid: (1...1_000_000).contains(writeQueue), "must be between 1 and 1000000")
+        let policy = try PolicySettings.read(reader.table(at: "policy"), relativeTo: directory)
         return Configuration(station: station, mode: mode, stateDirectory: stateDirectory, socketPath: socketPath,
-                             logLevel: logLevel, writeQueue: writeQueue)
+                             logLevel: logLevel, writeQueue: writeQueue, policy: policy)
+    }
+}
+
+/// The `[policy]` table.
+public struct PolicySettings: Sendable, Equatable {
+    /// The rule file (`rules`), in USBGuard's rule language. Default: /etc/nazorat/rules.conf
+    public var rulesPath: String
+    /// The target when no rule matches (`implicit`). Default: block
+    public var implicit: Rule.Target
+
+    static let keys = ["rules", "implicit"]
+
+    static func read(_ reader: KeyReader?, relativeTo directory: String) throws(ConfigurationError) -> PolicySettings {
+        guard let reader else { return PolicySettings(rulesPath: "/etc/nazorat/rules.conf", implicit: .block) }
+        try reader.rejectUnknownKeys(allowed: keys)
+        let rules = try reader.path("rules", default: "/etc/nazorat/rules.conf", relativeTo: directory)
+        let implicitText = try reader.string("implicit", required: false, default: "block")
+        guard let implicit = Rule.Target(rawValue: implicitText) else {
+            throw reader.error(at: "implicit", "must be \"allow\", \"block\" or \"reject\", not \"\(Quoted.escape(implicitText))\"")
+        }
+        return PolicySettings(rulesPath: rules, implicit: implicit)
     }
 }
 

@@ -40,11 +40,22 @@ struct KeyReader {
     let table: TOMLTable
     let positions: KeyPositions
     let file: String
+    /// The table's path (`policy`), or empty for the top level.
+    var prefix = ""
+
+    private func path(_ key: String) -> String { prefix.isEmpty ? key : prefix + "." + key }
 
     func error(at key: String, _ message: String) -> ConfigurationError {
-        let position = positions.position(of: key)
+        let position = positions.position(of: path(key))
         return ConfigurationError(file: file, line: position.line, column: position.column,
-                                  message: "'\(key)' \(message)")
+                                  message: "'\(path(key))' \(message)")
+    }
+
+    /// A reader for the sub-table `key`, nil when absent; an error when `key` is not a table.
+    func table(at key: String) throws(ConfigurationError) -> KeyReader? {
+        guard let value = table[key] else { return nil }
+        guard let sub = value.table else { throw error(at: key, "must be a table ([\(path(key))]), not \(value.type)") }
+        return KeyReader(table: sub, positions: positions, file: file, prefix: path(key))
     }
 
     func check(_ key: String, valid: Bool, _ message: String) throws(ConfigurationError) {
@@ -53,10 +64,10 @@ struct KeyReader {
 
     func rejectUnknownKeys(allowed: [String]) throws(ConfigurationError) {
         for key in table.keys where !allowed.contains(key) {
-            let position = positions.position(of: key)
+            let position = positions.position(of: path(key))
             throw ConfigurationError(
                 file: file, line: position.line, column: position.column,
-                message: "unknown key '\(Quoted.escape(key))'; expected one of: \(allowed.joined(separator: ", "))")
+                message: "unknown key '\(Quoted.escape(path(key)))'; expected one of: \(allowed.joined(separator: ", "))")
         }
     }
 

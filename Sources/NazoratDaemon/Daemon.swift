@@ -10,7 +10,7 @@ public enum Daemon {
     public static let version = "0.2.0"
 
     /// Runs until SIGTERM or SIGINT, then shuts down gracefully: a last event and a checkpoint.
-    public static func run(configuration: Configuration, logger: Logger) async throws {
+    public static func run(configuration: Configuration, policy: Policy, logger: Logger) async throws {
         let clock = SystemClock()
         let opened = try StateDirectory.open(directory: configuration.stateDirectory, station: configuration.station,
                                              now: clock.now())
@@ -24,7 +24,8 @@ public enum Daemon {
 
         let watch = DeviceWatchService(
             logger: logger, log: log, clock: clock, recorded: try opened.store.recordedDevices(),
-            firstStart: firstStart
+            firstStart: firstStart,
+            enforcer: Enforcer(mode: configuration.mode, policy: policy, secondsOfDay: clock.secondsOfDay)
         ) { count in
             SystemdNotifier.notify("READY=1\nSTATUS=\(count) USB devices present")
         }

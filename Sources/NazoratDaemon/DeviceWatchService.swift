@@ -13,16 +13,38 @@ struct DeviceWatchService: Service {
     let recorded: [USBDevice]
     /// Whether the log was empty at start (then present devices are `coldplug`, not `while stopped`).
     let firstStart: Bool
-    /// Called once the present devices are recorded.
+    /// Decides and enforces.
+    let enforcer: Enforcer
+    /// Called once the present devices are recorded and decided.
     let onPresent: @Sendable (Int) -> Void
+
+    static func identityChanged(_ old: USBDevice, _ new: USBDevice) -> Bool {
+        var old = old
+        old.authorized = new.authorized
+        return old != new
+    }
 
     func run() async throws {
         let watcher = DeviceWatcher(logger: logger)
         let observations = try watcher.start()
         defer { watcher.stop() }
         for await observation in observations.cancelOnGracefulShutdown() {
-            await log.record(ObservationEvents.pending(for: observation, recorded: recorded, firstStart: firstStart,
-                                                       time: clock.now()))
+            let time = clock.now()
+            var record = ObservationEvents.pending(for: observation, recorded: recorded, firstStart: firstStart, time: time)
+            switch observation {
+            case .present(let devices):
+                record.drafts += enforcer.closeRootHubs(devices, time: time)
+                for device in devices { record.drafts += enforcer.decideAndApply(device, time: time) }
+            case .changed(.added(let device), _):
+                record.drafts += enforcer.decideAndApply(device, time: time)
+            case .changed(.changed(let old, let new), _) where Self.identityChanged(old, new):
+                // Only a change of what the policy looks at is decided again, not the
+                // authorization flip an enforcement write itself causes.
+                record.drafts += enforcer.decideAndApply(new, time: time)
+            default:
+                break
+            }
+            await log.record(record)
             if case .present(let devices) = observation { onPresent(devices.count) }
         }
     }

@@ -16,7 +16,8 @@ enum DeviceReader {
             throw .vanished(syspath: device.syspath ?? "?")
         }
         do throws(DeviceReadError) {
-            let result = try readAttributes(syspath: syspath, port: port, parent: device.parent, parentHash: parentHash)
+            var result = try readAttributes(syspath: syspath, port: port, parent: device.parent, parentHash: parentHash)
+            result.roleHint = device.property("NAZORAT_ROLE")
             // Everything read may belong to a device that left half-way: check it is still there.
             guard SysfsAttributes.exists(syspath) else { throw DeviceReadError.vanished(syspath: syspath) }
             return result

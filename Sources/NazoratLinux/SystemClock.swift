@@ -17,6 +17,14 @@ public struct SystemClock: Sendable {
                   bootID: bootID)
     }
 
+    /// Seconds since local midnight (for `localtime(...)` rule conditions).
+    public func secondsOfDay() -> Int {
+        var now = time(nil)
+        var local = tm()
+        localtime_r(&now, &local)
+        return Int(local.tm_hour) * 3600 + Int(local.tm_min) * 60 + Int(local.tm_sec)
+    }
+
     private static func microseconds(_ clock: clockid_t) -> Int64 {
         var spec = timespec()
         clock_gettime(clock, &spec)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Glibc
 import Logging
+import NazoratCore
 import NazoratDaemon
 
 /// `nazoratd`: the equipment-supervision daemon and its offline tools.
@@ -9,7 +10,7 @@ struct Nazoratd: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "nazoratd",
         abstract: "Supervises the USB equipment of a polling station.",
-        subcommands: [Run.self, Devices.self, Key.self, VerifyLog.self],
+        subcommands: [Run.self, Devices.self, GeneratePolicy.self, Key.self, VerifyLog.self],
         defaultSubcommand: Run.self)
 }
 
@@ -26,23 +27,33 @@ extension Nazoratd {
 
         func run() async throws {
             if let checkConfig {
-                _ = try Self.load(checkConfig)
-                print("\(checkConfig): configuration is valid")
+                let (_, policy) = try Self.loadWithPolicy(checkConfig)
+                print("\(checkConfig): configuration is valid; \(policy.rules.count) rules, implicit \(policy.implicit.rawValue)")
                 return
             }
-            let configuration = try Self.load(config)
+            let (configuration, policy) = try Self.loadWithPolicy(config)
             let level = configuration.logLevel
             LoggingSystem.bootstrap { label in
                 var handler = StreamLogHandler.standardError(label: label)
                 handler.logLevel = level
                 return handler
             }
-            try await Daemon.run(configuration: configuration, logger: Logger(label: "nazoratd"))
+            try await Daemon.run(configuration: configuration, policy: policy, logger: Logger(label: "nazoratd"))
         }
 
         static func load(_ path: String) throws -> NazoratDaemon.Configuration {
             do {
                 return try NazoratDaemon.Configuration.load(path: path)
+            } catch {
+                throw ValidationFailure(message: error.description)
+            }
+        }
+
+        /// The configuration and its policy: both must be valid for the daemon to start.
+        static func loadWithPolicy(_ path: String) throws -> (NazoratDaemon.Configuration, Policy) {
+            let configuration = try load(path)
+            do {
+                return (configuration, try PolicyFile.load(configuration.policy))
             } catch {
                 throw ValidationFailure(message: error.description)
             }
@@ -65,6 +76,22 @@ extension Nazoratd {
 }
 
 extension Nazoratd {
+    struct GeneratePolicy: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "generate-policy",
+            abstract: "Print a rule file that allows the present devices, one rule per device.",
+            discussion: "USBGuard's rule language, with hash and parent-hash, roles guessed from interface classes and udev hints in the label.")
+
+        @Flag(name: .customLong("via-port"), help: "Add via-port to every rule (by default only to devices without a serial).")
+        var viaPort = false
+
+        func run() throws {
+            let listing = try PolicyGenerator.generate(viaPort: viaPort)
+            listing.warnings.forEach { printToStandardError($0) }
+            print(listing.output, terminator: "")
+        }
+    }
+
     struct Key: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Print the station's public key (base64), creating the key on first use.")

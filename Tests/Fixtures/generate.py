@@ -70,7 +70,7 @@ class Device:
 
     def __init__(self, path, vendor, product, bcd, interfaces, klass=0, usb=0x0200,
                  manufacturer=None, product_name=None, serial=None, connect_type=None,
-                 speed="480", protocol=0, self_powered=False):
+                 speed="480", protocol=0, self_powered=False, role=None):
         self.path = path
         self.name = path.rsplit("/", 1)[1]
         self.vendor, self.product, self.bcd = vendor, product, bcd
@@ -78,6 +78,7 @@ class Device:
         self.klass, self.usb, self.protocol = klass, usb, protocol
         self.strings = {"manufacturer": manufacturer, "product": product_name, "serial": serial}
         self.connect_type, self.speed, self.self_powered = connect_type, speed, self_powered
+        self.role = role  # NAZORAT_ROLE, as udev-rules/70-nazorat.rules sets it
 
     def descriptors(self):
         has_strings = any(v is not None for v in self.strings.values())
@@ -95,7 +96,7 @@ class Device:
                f"E: TYPE={self.klass}/0/{self.protocol}",
                f"E: BUSNUM={busnum:03d}", f"E: DEVNUM={devnum:03d}",
                "E: MAJOR=189", f"E: MINOR={(busnum - 1) * 128 + devnum - 1}",
-               "E: SUBSYSTEM=usb",
+               "E: SUBSYSTEM=usb"] + ([f"E: NAZORAT_ROLE={self.role}"] if self.role else []) + [
                "A: authorized=1\\n", "A: avoid_reset_quirk=0\\n",
                "A: bConfigurationValue=1\\n",
                f"A: bDeviceClass={self.klass:02x}\\n", "A: bDeviceSubClass=00\\n",
@@ -151,7 +152,7 @@ def scanner(port, serial):
     return Device(f"{PCI}/usb1/1-1/{port}", 0x2c4e, 0x0b01, 0x0112,
                   [(0xff, 0, 0, "", bulk_pair(), b"")],
                   manufacturer="Sayla Systems", product_name="BS-200 Ballot Scanner",
-                  serial=serial, connect_type="hardwired", self_powered=True)
+                  serial=serial, connect_type="hardwired", self_powered=True, role="ballot-scanner")
 
 
 def header(title):
@@ -186,7 +187,7 @@ def station():
         (Device(f"{PCI}/usb1/1-1/1-1.4", 0x051d, 0x0002, 0x0106,
                 [(3, 0, 0, "usbhid", [endpoint(0x81, 3, 8, 10)], HID_CLASS_DESCRIPTOR)],
                 manufacturer="American Power Conversion", product_name="Back-UPS BX950MI FW:295200G",
-                serial="9B2203A12345", connect_type="hardwired", speed="12"), 1, 6),
+                serial="9B2203A12345", connect_type="hardwired", speed="12", role="ups"), 1, 6),
         (Device(f"{PCI}/usb1/1-2", 0x413c, 0x2113, 0x0110,
                 [hid_keyboard_interface(), (3, 0, 0, "usbhid", [endpoint(0x82, 3, 8, 10)], HID_CLASS_DESCRIPTOR)],
                 manufacturer=None, product_name="Dell KB216 Wired Keyboard", serial=None,
@@ -207,7 +208,7 @@ def hotplug_devices():
     lookalike = Device(f"{PCI}/usb1/1-3", 0x2c4e, 0x0b01, 0x0112,
                        [(0xff, 0, 0, "", bulk_pair(), b""), hid_keyboard_interface()],
                        manufacturer="Sayla Systems", product_name="BS-200 Ballot Scanner",
-                       serial="BS200-0004711", connect_type="hotplug", self_powered=True)
+                       serial="BS200-0004711", connect_type="hotplug", self_powered=True, role="ballot-scanner")
     ethernet = Device(f"{PCI}/usb1/1-3", 0x0bda, 0x8153, 0x3100,
                       [(2, 6, 0, "cdc_ether", [endpoint(0x83, 3, 16, 8)], b""),
                        (10, 0, 0, "cdc_ether", bulk_pair(), b"")],

@@ -19,7 +19,8 @@ import Testing
         let configuration = try parse("station = \"TSH-0042\"\nmode = \"enforce\"\n")
         #expect(configuration == Configuration(
             station: "TSH-0042", mode: .enforce, stateDirectory: "/var/lib/nazorat",
-            socketPath: "/run/nazorat/control.sock", logLevel: .info, writeQueue: 10_000))
+            socketPath: "/run/nazorat/control.sock", logLevel: .info, writeQueue: 10_000,
+            policy: PolicySettings(rulesPath: "/etc/nazorat/rules.conf", implicit: .block)))
     }
 
     @Test func relativePathsAreAnchoredAtTheFilesDirectory() throws {
@@ -43,7 +44,19 @@ import Testing
 
     @Test func anUnknownKeyNamesItsLineAndColumn() {
         #expect(error("station = \"A\"\nmode = \"monitor\"\n  stat-dir = \"/x\"\n")
-            == "/etc/nazorat/nazorat.toml:3:3: unknown key 'stat-dir'; expected one of: station, mode, state-dir, socket, log-level, write-queue")
+            == "/etc/nazorat/nazorat.toml:3:3: unknown key 'stat-dir'; expected one of: station, mode, state-dir, socket, log-level, write-queue, policy")
+    }
+
+    @Test func thePolicyTableNamesTheRulesAndTheImplicitTarget() throws {
+        let configuration = try parse("station = \"A\"\nmode = \"monitor\"\n[policy]\nrules = \"rules.conf\"\nimplicit = \"reject\"\n",
+                                      file: "/etc/nazorat/nazorat.toml")
+        #expect(configuration.policy == PolicySettings(rulesPath: "/etc/nazorat/rules.conf", implicit: .reject))
+        #expect(error("station = \"A\"\nmode = \"monitor\"\n[policy]\nimplicit = \"deny\"\n")
+            == #"/etc/nazorat/nazorat.toml:4:1: 'policy.implicit' must be "allow", "block" or "reject", not "deny""#)
+        #expect(error("station = \"A\"\nmode = \"monitor\"\n[policy]\n  rule = \"x\"\n")
+            == "/etc/nazorat/nazorat.toml:4:3: unknown key 'policy.rule'; expected one of: rules, implicit")
+        #expect(error("station = \"A\"\nmode = \"monitor\"\npolicy = 3\n")
+            == "/etc/nazorat/nazorat.toml:3:1: 'policy' must be a table ([policy]), not integer")
     }
 
     @Test func anUnknownTableIsAnError() {

@@ -52,6 +52,8 @@ public struct USBDevice: Sendable, Hashable, Codable {
     public var parentHash: String?
     /// Why the descriptors could not be parsed, if they could not.
     public var descriptorError: String?
+    /// The role udev assigned (`NAZORAT_ROLE`, from udev-rules/), if any.
+    public var roleHint: String?
 
     /// Creates a device record.
     public init(
@@ -59,7 +61,7 @@ public struct USBDevice: Sendable, Hashable, Codable {
         serial: DeviceString? = nil, manufacturer: DeviceString? = nil, product: DeviceString? = nil,
         bcdDevice: UInt16? = nil, deviceClass: UInt8? = nil, interfaces: [InterfaceType] = [],
         connectType: ConnectType? = nil, parentPort: String? = nil, authorized: Bool? = nil,
-        hash: String? = nil, parentHash: String? = nil, descriptorError: String? = nil
+        hash: String? = nil, parentHash: String? = nil, descriptorError: String? = nil, roleHint: String? = nil
     ) {
         self.syspath = syspath
         self.port = port
@@ -77,6 +79,7 @@ public struct USBDevice: Sendable, Hashable, Codable {
         self.hash = hash
         self.parentHash = parentHash
         self.descriptorError = descriptorError
+        self.roleHint = roleHint
     }
 
     /// `vvvv:pppp` in lower-case hex, or `????:????` where unknown.
