@@ -16,13 +16,15 @@ import Testing
         mode = "monitor"
         state-dir = "state"
         socket = "state/control.sock"
+        [policy]
+        rules = "\(Paths.repository)/systemd/rules.conf"
         """
 
     @Test func checkConfigAcceptsAValidFile() throws {
         let path = try writeConfig(validConfig)
         let result = try runToCompletion(Paths.nazoratd, ["--check-config", path], environment: [:])
         #expect(result.status == 0)
-        #expect(result.stdoutText == "\(path): configuration is valid\n")
+        #expect(result.stdoutText == "\(path): configuration is valid; 5 rules, implicit block\n")
     }
 
     @Test func checkConfigNamesFileLineAndColumn() throws {

@@ -13,6 +13,8 @@ import Testing
             mode = "monitor"
             state-dir = "\(stateDirectory)"
             \(extra)
+            [policy]
+            rules = "\(Paths.repository)/systemd/rules.conf"
             """.write(toFile: path, atomically: true, encoding: .utf8)
         return path
     }
