@@ -107,7 +107,10 @@ class Device:
                f"A: idProduct={self.product:04x}\\n", f"A: idVendor={self.vendor:04x}\\n",
                "A: maxchild=0\\n", "A: removable=unknown\\n", f"A: speed={self.speed}\\n",
                f"A: version={self.usb >> 8:2d}.{(self.usb >> 4) & 0xf}{self.usb & 0xf}\\n",
-               f"H: descriptors={self.descriptors().hex()}"]
+               f"H: descriptors={self.descriptors().hex()}",
+               "H: remove="]  # write-only in the kernel; here a file that records the write
+        if self.name.startswith("usb"):
+            out.append("A: authorized_default=1\\n")
         for key, value in self.strings.items():
             if isinstance(value, bytes):
                 out.append(f"H: {key}={(value + NEWLINE).hex()}")

@@ -88,9 +88,9 @@ public struct RuleParser {
             }
             guard seen.insert(word).inserted else { throw error(token, "duplicate attribute '\(word)' in one rule") }
             switch word {
-            case "id": rule.id = try attribute(&stream, after: token) { value, token throws(Error) in
+            case "id": rule.id = try attribute(&stream, after: token) { value, _ throws(Error) in
                 guard case .word(let text) = value.kind else { throw error(value, "expected a device id like 046d:c52b, 046d:* or *:*, found \(value.shown)") }
-                return try deviceID(text, token)
+                return try deviceID(text, value)
             }
             case "with-interface": rule.withInterface = try attribute(&stream, after: token) { value, _ throws(Error) in
                 try interfacePattern(value)
