@@ -12,6 +12,8 @@ public enum Daemon {
     /// Runs until SIGTERM or SIGINT, then shuts down gracefully: a last event and a checkpoint.
     public static func run(configuration: Configuration, policy: Policy, logger: Logger) async throws {
         let clock = SystemClock()
+        let lock = try StateLock(directory: configuration.stateDirectory)
+        defer { withExtendedLifetime(lock) {} }
         let opened = try StateDirectory.open(directory: configuration.stateDirectory, station: configuration.station,
                                              now: clock.now())
         let log = try EventLog(
@@ -25,7 +27,9 @@ public enum Daemon {
         let watch = DeviceWatchService(
             logger: logger, log: log, clock: clock, recorded: try opened.store.recordedDevices(),
             firstStart: firstStart,
-            enforcer: Enforcer(mode: configuration.mode, policy: policy, secondsOfDay: clock.secondsOfDay)
+            enforcer: Enforcer(mode: configuration.mode, policy: policy, secondsOfDay: clock.secondsOfDay),
+            integrity: Integrity(inventory: try opened.store.inventory(), alarms: try opened.store.openAlarms(),
+                                 phase: try opened.store.pollsPhase())
         ) { count in
             SystemdNotifier.notify("READY=1\nSTATUS=\(count) USB devices present")
         }
@@ -72,8 +76,8 @@ public enum Daemon {
                     movedTo: quarantine.movedTo, reason: quarantine.reason,
                     lastVerifiedSeq: quarantine.lastVerifiedSeq, lastVerifiedHash: quarantine.lastVerifiedHash)),
                 time: time))
-            record.alarms.append(StoreBatch.Alarm(kind: "storage.damaged-database", severity: .critical,
-                                                  subject: "state", detail: message))
+            record.alarmChanges.append(.raise(Alarm(kind: "storage.damaged-database", severity: .critical,
+                                                    subject: "state", detail: message)))
         }
         record.drafts.append(EventDraft(
             type: "daemon.started", severity: .notice, subject: "daemon",

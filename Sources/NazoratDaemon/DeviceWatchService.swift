@@ -15,6 +15,8 @@ struct DeviceWatchService: Service {
     let firstStart: Bool
     /// Decides and enforces.
     let enforcer: Enforcer
+    /// The seal and the drift alarms, as loaded at start.
+    let integrity: Integrity
     /// Called once the present devices are recorded and decided.
     let onPresent: @Sendable (Int) -> Void
 
@@ -28,6 +30,7 @@ struct DeviceWatchService: Service {
         let watcher = DeviceWatcher(logger: logger)
         let observations = try watcher.start()
         defer { watcher.stop() }
+        var integrity = integrity
         for await observation in observations.cancelOnGracefulShutdown() {
             let time = clock.now()
             var record = ObservationEvents.pending(for: observation, recorded: recorded, firstStart: firstStart, time: time)
@@ -44,6 +47,9 @@ struct DeviceWatchService: Service {
             default:
                 break
             }
+            let alarms = integrity.check(after: observation, present: watcher.devices, time: time)
+            record.drafts += alarms.drafts
+            record.alarmChanges += alarms.changes
             await log.record(record)
             if case .present(let devices) = observation { onPresent(devices.count) }
         }

@@ -81,9 +81,10 @@ public actor EventLog {
     private func enqueue(_ record: StoreBatch.Pending) {
         guard pendingDrafts + record.drafts.count <= queueLimit || failure == nil else {
             lost.add(record.drafts)
-            // Device-table changes are state, not history: keep them so the table stays true.
+            // Device, alarm, seal and metadata changes are state, not history: keep them so the tables stay true.
             pending.append(StoreBatch.Pending(drafts: [], devicesPresent: record.devicesPresent,
-                                              devicesGone: record.devicesGone, alarms: []))
+                                              devicesGone: record.devicesGone, alarmChanges: record.alarmChanges,
+                                              inventory: record.inventory, metadata: record.metadata))
             notify()
             return
         }
@@ -95,7 +96,7 @@ public actor EventLog {
         guard !pending.isEmpty else { return }
         var records = pending
         if failure != nil {
-            records.append(StoreBatch.Pending(drafts: recoveryDrafts(), devicesPresent: [], devicesGone: [], alarms: []))
+            records.append(StoreBatch.Pending(drafts: recoveryDrafts()))
         }
         let (batch, newHead) = chain(records)
         do {
@@ -148,7 +149,9 @@ public actor EventLog {
             batch.devicesGone.removeAll { syspath in record.devicesPresent.contains { $0.syspath == syspath } }
             batch.devicesPresent += record.devicesPresent
             batch.devicesGone += record.devicesGone
-            batch.alarms += record.alarms
+            batch.alarmChanges += record.alarmChanges
+            batch.inventory = record.inventory ?? batch.inventory
+            batch.metadata.merge(record.metadata) { _, new in new }
         }
         return (batch, head)
     }
@@ -184,16 +187,22 @@ extension StoreBatch {
         public var devicesPresent: [USBDevice]
         /// Syspaths of devices now gone.
         public var devicesGone: [String]
-        /// Alarms raised.
-        public var alarms: [Alarm]
+        /// Alarms raised, acknowledged or cleared.
+        public var alarmChanges: [AlarmChange]
+        /// A new seal.
+        public var inventory: Inventory?
+        /// Metadata set.
+        public var metadata: [String: String]
 
         /// Creates a pending record.
         public init(drafts: [EventDraft], devicesPresent: [USBDevice] = [], devicesGone: [String] = [],
-                    alarms: [Alarm] = []) {
+                    alarmChanges: [AlarmChange] = [], inventory: Inventory? = nil, metadata: [String: String] = [:]) {
             self.drafts = drafts
             self.devicesPresent = devicesPresent
             self.devicesGone = devicesGone
-            self.alarms = alarms
+            self.alarmChanges = alarmChanges
+            self.inventory = inventory
+            self.metadata = metadata
         }
     }
 }

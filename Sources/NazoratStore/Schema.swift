@@ -56,6 +56,17 @@ enum Schema {
                 );
                 """)
         }
+        migrator.registerMigration("v2: seals, alarm acknowledgement") { db in
+            try db.execute(sql: """
+                ALTER TABLE alarms ADD COLUMN acknowledged_by TEXT;
+                ALTER TABLE alarms ADD COLUMN note TEXT;
+                -- Each seal of the commissioned inventory; the newest is in force.
+                CREATE TABLE seals (
+                    seq       INTEGER PRIMARY KEY NOT NULL,
+                    inventory TEXT NOT NULL
+                );
+                """)
+        }
         return migrator
     }
 }

@@ -109,11 +109,32 @@ public final class StateStore: Sendable {
             for syspath in batch.devicesGone {
                 try db.execute(sql: "DELETE FROM devices WHERE syspath = ?", arguments: [syspath])
             }
-            for alarm in batch.alarms {
-                try db.execute(sql: """
-                    INSERT INTO alarms (kind, severity, subject, state, detail, raised_seq, updated_seq)
-                    VALUES (?, ?, ?, 'raised', ?, ?, ?)
-                    """, arguments: [alarm.kind, alarm.severity.rawValue, alarm.subject, alarm.detail, seq, seq])
+            for change in batch.alarmChanges {
+                switch change {
+                case .raise(let alarm):
+                    try db.execute(sql: """
+                        INSERT INTO alarms (kind, severity, subject, state, detail, raised_seq, updated_seq)
+                        VALUES (?, ?, ?, 'raised', ?, ?, ?)
+                        """, arguments: [alarm.kind, alarm.severity.rawValue, alarm.subject, alarm.detail, seq, seq])
+                case .clear(let kind, let subject):
+                    try db.execute(sql: """
+                        UPDATE alarms SET state = 'cleared', updated_seq = ?
+                        WHERE kind = ? AND subject = ? AND state != 'cleared'
+                        """, arguments: [seq, kind, subject])
+                case .acknowledge(let kind, let subject, let by, let note):
+                    try db.execute(sql: """
+                        UPDATE alarms SET state = 'acknowledged', acknowledged_by = ?, note = ?, updated_seq = ?
+                        WHERE kind = ? AND subject = ? AND state != 'cleared'
+                        """, arguments: [by, note, seq, kind, subject])
+                }
+            }
+            if let inventory = batch.inventory {
+                try db.execute(sql: "INSERT INTO seals (seq, inventory) VALUES (?, ?)",
+                               arguments: [seq, String(decoding: try JSONEncoder().encode(inventory), as: UTF8.self)])
+            }
+            for (key, value) in batch.metadata {
+                try db.execute(sql: "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                               arguments: [key, value])
             }
         }
     }
@@ -127,13 +148,32 @@ public final class StateStore: Sendable {
         }
     }
 
-    /// Open alarms, oldest first, as (kind, subject, detail).
-    public func openAlarms() throws(StoreError) -> [StoreBatch.Alarm] {
+    /// Open (raised or acknowledged) alarms, oldest first.
+    public func openAlarms() throws(StoreError) -> [Alarm] {
         try read { db in
-            try Row.fetchAll(db, sql: "SELECT kind, severity, subject, detail FROM alarms WHERE state = 'raised' ORDER BY id")
-                .map { StoreBatch.Alarm(kind: $0["kind"], severity: Severity(rawValue: $0["severity"]) ?? .error,
-                                        subject: $0["subject"], detail: $0["detail"]) }
+            try Row.fetchAll(db, sql: "SELECT * FROM alarms WHERE state != 'cleared' ORDER BY id").map { row in
+                var alarm = Alarm(kind: row["kind"], severity: Severity(rawValue: row["severity"]) ?? .error,
+                                  subject: row["subject"], detail: row["detail"])
+                alarm.state = Alarm.State(rawValue: row["state"]) ?? .raised
+                alarm.acknowledgedBy = row["acknowledged_by"]
+                alarm.note = row["note"]
+                return alarm
+            }
         }
+    }
+
+    /// The inventory of the newest seal, if the station was sealed.
+    public func inventory() throws(StoreError) -> Inventory? {
+        try read { db in
+            try String.fetchOne(db, sql: "SELECT inventory FROM seals ORDER BY seq DESC LIMIT 1").map {
+                try JSONDecoder().decode(Inventory.self, from: Data($0.utf8))
+            }
+        }
+    }
+
+    /// The polls phase (`setup` until changed).
+    public func pollsPhase() throws(StoreError) -> PollsPhase {
+        try metadata("polls-phase").flatMap(PollsPhase.init(rawValue:)) ?? .setup
     }
 
     /// Every event in seq order and every checkpoint (for verification).
@@ -181,26 +221,6 @@ public final class StateStore: Sendable {
 
 /// What one durable transaction writes.
 public struct StoreBatch: Sendable {
-    /// An alarm raised by the batch's events.
-    public struct Alarm: Sendable, Equatable {
-        /// e.g. `storage.corrupt-database`.
-        public var kind: String
-        /// How serious.
-        public var severity: Severity
-        /// What it is about.
-        public var subject: String
-        /// Details for the technician.
-        public var detail: String
-
-        /// Creates an alarm record.
-        public init(kind: String, severity: Severity, subject: String, detail: String) {
-            self.kind = kind
-            self.severity = severity
-            self.subject = subject
-            self.detail = detail
-        }
-    }
-
     /// Chained events, in seq order.
     public var events: [Event] = []
     /// Checkpoints covering some of them.
@@ -209,8 +229,12 @@ public struct StoreBatch: Sendable {
     public var devicesPresent: [USBDevice] = []
     /// Syspaths of devices now gone.
     public var devicesGone: [String] = []
-    /// Alarms raised.
-    public var alarms: [Alarm] = []
+    /// Alarms raised, acknowledged or cleared.
+    public var alarmChanges: [AlarmChange] = []
+    /// A new seal of the inventory.
+    public var inventory: Inventory?
+    /// Metadata set (e.g. `polls-phase`).
+    public var metadata: [String: String] = [:]
 
     /// An empty batch.
     public init() {}

@@ -12,6 +12,8 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
     case file(path: String, errno: Int32)
     /// The station key file is malformed or has unsafe permissions.
     case key(path: String, reason: String)
+    /// Another process (a running nazoratd) holds the state directory.
+    case locked(path: String)
 
     public var description: String {
         switch self {
@@ -21,6 +23,7 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
         case .sqlite(let message): message
         case .file(let path, let errno): "\(path): \(String(cString: strerror(errno))) (errno \(errno))"
         case .key(let path, let reason): "station key \(path): \(reason)"
+        case .locked(let path): "\(path) is in use by another process (is nazoratd running?)"
         }
     }
 }

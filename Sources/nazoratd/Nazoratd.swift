@@ -10,7 +10,7 @@ struct Nazoratd: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "nazoratd",
         abstract: "Supervises the USB equipment of a polling station.",
-        subcommands: [Run.self, Devices.self, GeneratePolicy.self, Key.self, VerifyLog.self],
+        subcommands: [Run.self, Devices.self, GeneratePolicy.self, Seal.self, Key.self, VerifyLog.self],
         defaultSubcommand: Run.self)
 }
 
@@ -89,6 +89,19 @@ extension Nazoratd {
             let listing = try PolicyGenerator.generate(viaPort: viaPort)
             listing.warnings.forEach { printToStandardError($0) }
             print(listing.output, terminator: "")
+        }
+    }
+
+    struct Seal: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Seal the present devices as the commissioned inventory (offline: nazoratd must be stopped).")
+
+        @Option(name: .long, help: "The configuration file.")
+        var config: String = NazoratDaemon.Configuration.defaultPath
+
+        func run() async throws {
+            let (configuration, policy) = try Run.loadWithPolicy(config)
+            print(try await Sealing.seal(configuration: configuration, policy: policy))
         }
     }
 

@@ -1,0 +1,110 @@
+/// An alarm: a condition that a technician must see, from raise to clear.
+public struct Alarm: Sendable, Equatable, Codable {
+    /// Where an alarm is in its life.
+    public enum State: String, Sendable, Codable {
+        /// The condition holds and nobody acknowledged it yet.
+        case raised
+        /// Someone acknowledged it; the condition still holds.
+        case acknowledged
+        /// The condition ended.
+        case cleared
+    }
+
+    /// e.g. `device.missing`, `storage.damaged-database`.
+    public var kind: String
+    /// How serious, as raised.
+    public var severity: Severity
+    /// What it concerns (a port, `state`).
+    public var subject: String
+    /// What a technician reads.
+    public var detail: String
+    /// Its state.
+    public var state: State
+    /// Who acknowledged it (`uid 1000 (technician)`), if anyone.
+    public var acknowledgedBy: String?
+    /// Their note.
+    public var note: String?
+
+    /// A newly raised alarm.
+    public init(kind: String, severity: Severity, subject: String, detail: String) {
+        self.kind = kind
+        self.severity = severity
+        self.subject = subject
+        self.detail = detail
+        self.state = .raised
+    }
+}
+
+/// A change to the alarm table, recorded with the event that reports it.
+public enum AlarmChange: Sendable, Equatable {
+    /// A new alarm.
+    case raise(Alarm)
+    /// The condition of the open alarm `kind`/`subject` ended.
+    case clear(kind: String, subject: String)
+    /// Someone acknowledged the open alarm `kind`/`subject`.
+    case acknowledge(kind: String, subject: String, by: String, note: String)
+}
+
+/// The open drift alarms, kept in step with the drift conditions that hold.
+public struct AlarmBook: Sendable {
+    /// Open alarms by kind and subject.
+    public private(set) var open: [String: Alarm] = [:]
+
+    /// The book of `alarms` (the open ones, as loaded at start).
+    public init(_ alarms: [Alarm]) {
+        for alarm in alarms where alarm.state != .cleared { open[Self.key(alarm.kind, alarm.subject)] = alarm }
+    }
+
+    static func key(_ kind: String, _ subject: String) -> String { kind + "\u{0}" + subject }
+
+    /// Raises what newly holds and clears what no longer does (drift kinds only), with the
+    /// events that record each change.
+    public mutating func reconcile(_ conditions: Set<DriftCondition>, phase: PollsPhase,
+                                   time: EventTime) -> (changes: [AlarmChange], drafts: [EventDraft]) {
+        var changes: [AlarmChange] = []
+        var drafts: [EventDraft] = []
+        let holding = Set(conditions.map { Self.key($0.kind.rawValue, $0.port) })
+        let driftKinds = Set(DriftCondition.Kind.allCases.map(\.rawValue))
+        for (key, alarm) in open.sorted(by: { $0.key < $1.key })
+        where driftKinds.contains(alarm.kind) && !holding.contains(key) {
+            open[key] = nil
+            changes.append(.clear(kind: alarm.kind, subject: alarm.subject))
+            drafts.append(EventDraft(type: "alarm.cleared", severity: .notice, subject: alarm.subject,
+                                     message: "alarm cleared: \(alarm.kind) at \(alarm.subject)",
+                                     payload: JSONText.encode(["kind": alarm.kind, "subject": alarm.subject]), time: time))
+        }
+        for condition in conditions.sorted(by: { ($0.port, $0.kind.rawValue) < ($1.port, $1.kind.rawValue) }) {
+            let key = Self.key(condition.kind.rawValue, condition.port)
+            guard open[key] == nil else { continue }
+            let alarm = Alarm(kind: condition.kind.rawValue, severity: condition.kind.severity(in: phase),
+                              subject: condition.port, detail: condition.detail)
+            open[key] = alarm
+            changes.append(.raise(alarm))
+            drafts.append(Self.raisedDraft(alarm, phase: phase, time: time))
+        }
+        return (changes, drafts)
+    }
+
+    /// Acknowledges an open alarm; nil when there is none of that kind and subject.
+    public mutating func acknowledge(kind: String, subject: String, by: String, note: String,
+                                     time: EventTime) -> (AlarmChange, EventDraft)? {
+        let key = Self.key(kind, subject)
+        guard var alarm = open[key] else { return nil }
+        alarm.state = .acknowledged
+        alarm.acknowledgedBy = by
+        alarm.note = note
+        open[key] = alarm
+        return (.acknowledge(kind: kind, subject: subject, by: by, note: note),
+                EventDraft(type: "alarm.acknowledged", severity: .notice, subject: subject,
+                           message: "alarm acknowledged: \(kind) at \(subject) by \(by): \(DeviceString(note).escaped(limit: 200))",
+                           payload: JSONText.encode(["kind": kind, "subject": subject, "by": by, "note": note]), time: time))
+    }
+
+    static func raisedDraft(_ alarm: Alarm, phase: PollsPhase, time: EventTime) -> EventDraft {
+        EventDraft(type: "alarm.raised", severity: alarm.severity, subject: alarm.subject,
+                   message: "alarm: \(alarm.kind) at \(alarm.subject): \(alarm.detail) (polls \(phase.rawValue))",
+                   payload: JSONText.encode(["kind": alarm.kind, "subject": alarm.subject, "detail": alarm.detail,
+                                             "severity": alarm.severity.rawValue, "phase": phase.rawValue]),
+                   time: time)
+    }
+}

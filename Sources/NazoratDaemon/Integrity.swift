@@ -1,0 +1,68 @@
+import NazoratCore
+import NazoratLinux
+import NazoratStore
+
+/// The seal and the drift alarms: what the daemon compares the present devices with.
+struct Integrity {
+    var inventory: Inventory?
+    var book: AlarmBook
+    var phase: PollsPhase
+    /// Monotonic times of hot-plug additions per port (for flapping), pruned to the window.
+    private var connects: [String: [Int64]] = [:]
+
+    init(inventory: Inventory?, alarms: [Alarm], phase: PollsPhase) {
+        self.inventory = inventory
+        self.book = AlarmBook(alarms)
+        self.phase = phase
+    }
+
+    /// Updates the alarms after `observation`, given the devices present now.
+    mutating func check(after observation: DeviceObservation, present: [USBDevice],
+                        time: EventTime) -> (changes: [AlarmChange], drafts: [EventDraft]) {
+        guard let inventory else { return ([], []) }
+        if case .changed(.added(let device), .uevent("add")) = observation {
+            connects[device.port, default: []].append(time.monotonicUSec)
+        }
+        connects = connects.mapValues { $0.filter { time.monotonicUSec - $0 <= DriftDetector.flapWindowUSec } }
+        let conditions = DriftDetector.conditions(inventory: inventory, present: present, connects: connects,
+                                                  now: time.monotonicUSec)
+        return book.reconcile(conditions, phase: phase, time: time)
+    }
+}
+
+/// `nazoratd seal`: records the commissioned inventory offline (the daemon must be stopped).
+public enum Sealing {
+    /// Seals the present devices; returns the one-line summary.
+    public static func seal(configuration: Configuration, policy: Policy) async throws -> String {
+        let lock = try StateLock(directory: configuration.stateDirectory)
+        defer { withExtendedLifetime(lock) {} }
+        let clock = SystemClock()
+        let opened = try StateDirectory.open(directory: configuration.stateDirectory, station: configuration.station,
+                                             now: clock.now())
+        let log = try EventLog(store: opened.store, station: configuration.station, key: opened.key, queueLimit: 1,
+                               clock: clock.now, onStorageChange: { _ in }, onCommitted: { _ in })
+        let scan = try DeviceScanner.scan()
+        let inventory = Inventory(devices: scan.devices) { device in
+            policy.decide(device, secondsOfDay: clock.secondsOfDay()).role ?? Role.guess(for: device)
+        }
+        let record = StoreBatch.Pending(drafts: [sealedDraft(inventory, time: clock.now())], inventory: inventory)
+        await log.record(record)
+        _ = await log.checkpointHead()
+        guard let head = await log.currentHead, try opened.store.inventory() == inventory else {
+            throw SealError(message: "the seal could not be written to \(opened.store.path)")
+        }
+        return "sealed \(inventory.items.count) devices at seq \(head.seq) (signed checkpoint)"
+    }
+
+    static func sealedDraft(_ inventory: Inventory, time: EventTime) -> EventDraft {
+        EventDraft(type: "inventory.sealed", severity: .notice, subject: "inventory",
+                   message: "inventory sealed: \(inventory.items.count) devices: "
+                       + inventory.items.map { "\($0.port) \($0.id) \($0.role.rawValue)" }.joined(separator: ", "),
+                   payload: JSONText.encode(inventory), time: time)
+    }
+
+    struct SealError: Error, CustomStringConvertible {
+        let message: String
+        var description: String { message }
+    }
+}
