@@ -3,6 +3,7 @@ import NazoratCore
 import NazoratLinux
 import NazoratStore
 import ServiceLifecycle
+import UnixSignals
 
 /// The daemon in the foreground: systemd style, no fork, no pid file.
 public enum Daemon {
@@ -10,7 +11,8 @@ public enum Daemon {
     public static let version = "0.2.0"
 
     /// Runs until SIGTERM or SIGINT, then shuts down gracefully: a last event and a checkpoint.
-    public static func run(configuration: Configuration, policy: Policy, logger: Logger) async throws {
+    public static func run(configurationPath: String, configuration: Configuration, policy: Policy,
+                           logger: Logger) async throws {
         let clock = SystemClock()
         let lock = try StateLock(directory: configuration.stateDirectory)
         defer { withExtendedLifetime(lock) {} }
@@ -24,18 +26,25 @@ public enum Daemon {
         let firstStart = await log.currentHead == nil
         await log.record(startupRecord(configuration: configuration, quarantine: opened.quarantine, time: clock.now()))
 
+        let enforcer = Enforcer(mode: configuration.mode, policy: policy, secondsOfDay: clock.secondsOfDay)
         let watch = DeviceWatchService(
             logger: logger, log: log, clock: clock, recorded: try opened.store.recordedDevices(),
             firstStart: firstStart,
-            enforcer: Enforcer(mode: configuration.mode, policy: policy, secondsOfDay: clock.secondsOfDay),
+            enforcer: enforcer,
             integrity: Integrity(inventory: try opened.store.inventory(), alarms: try opened.store.openAlarms(),
                                  phase: try opened.store.pollsPhase())
         ) { count in
             SystemdNotifier.notify("READY=1\nSTATUS=\(count) USB devices present")
         }
+        let reload = ReloadService(hangups: await UnixSignalsSequence(trapping: .sighup),
+                                   configurationPath: configurationPath, running: configuration, enforcer: enforcer,
+                                   log: log, clock: clock)
         let group = ServiceGroup(configuration: .init(
-            services: [.init(service: watch, successTerminationBehavior: .gracefullyShutdownGroup,
-                             failureTerminationBehavior: .gracefullyShutdownGroup)],
+            services: [
+                .init(service: watch, successTerminationBehavior: .gracefullyShutdownGroup,
+                      failureTerminationBehavior: .gracefullyShutdownGroup),
+                .init(service: reload, failureTerminationBehavior: .gracefullyShutdownGroup),
+            ],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))
         SystemdNotifier.notify("STATUS=starting")

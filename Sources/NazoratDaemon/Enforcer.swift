@@ -1,4 +1,5 @@
 import NazoratCore
+import Synchronization
 import NazoratLinux
 import NazoratStore
 
@@ -9,15 +10,28 @@ import NazoratStore
 /// reject first deauthorizes (so that a device whose removal fails is at least
 /// blocked: fail closed, unlike USBGuard, which removes without deauthorizing) and then
 /// writes `remove=1`. Every decision and every write, with its result, is an event.
-struct Enforcer: Sendable {
-    let mode: Configuration.Mode
-    let policy: Policy
-    let secondsOfDay: @Sendable () -> Int
+final class Enforcer: Sendable {
+    private let state: Mutex<(mode: Configuration.Mode, policy: Policy)>
+    private let secondsOfDay: @Sendable () -> Int
+
+    init(mode: Configuration.Mode, policy: Policy, secondsOfDay: @escaping @Sendable () -> Int) {
+        state = Mutex((mode, policy))
+        self.secondsOfDay = secondsOfDay
+    }
+
+    /// The mode in force.
+    var mode: Configuration.Mode { state.withLock { $0.mode } }
+
+    /// Puts a reloaded mode and policy in force for the decisions that follow.
+    func replace(mode: Configuration.Mode, policy: Policy) {
+        state.withLock { $0 = (mode, policy) }
+    }
 
     /// Decides `device` and, in enforce mode, applies the decision.
     func decideAndApply(_ device: USBDevice, time: EventTime) -> [EventDraft] {
+        let (mode, policy) = state.withLock { ($0.mode, $0.policy) }
         let decision = policy.decide(device, secondsOfDay: secondsOfDay())
-        var drafts = [decisionDraft(device, decision, time: time)]
+        var drafts = [decisionDraft(device, decision, mode: mode, time: time)]
         guard mode == .enforce else { return drafts }
         for (attribute, value) in writes(for: decision.target, device: device) {
             let result = SysfsAuthorizer.write(value, to: attribute, of: device.syspath)
@@ -52,7 +66,8 @@ struct Enforcer: Sendable {
         var hash: String?
     }
 
-    private func decisionDraft(_ device: USBDevice, _ decision: Policy.Decision, time: EventTime) -> EventDraft {
+    private func decisionDraft(_ device: USBDevice, _ decision: Policy.Decision, mode: Configuration.Mode,
+                               time: EventTime) -> EventDraft {
         let role = decision.role ?? Role.guess(for: device)
         let by = decision.ruleLine.map { "rule at line \($0)" } ?? "the implicit target"
         let verb = switch decision.target {

@@ -38,7 +38,8 @@ extension Nazoratd {
                 handler.logLevel = level
                 return handler
             }
-            try await Daemon.run(configuration: configuration, policy: policy, logger: Logger(label: "nazoratd"))
+            try await Daemon.run(configurationPath: config, configuration: configuration, policy: policy,
+                                 logger: Logger(label: "nazoratd"))
         }
 
         static func load(_ path: String) throws -> NazoratDaemon.Configuration {
