@@ -72,10 +72,26 @@ public final class Testbed {
         for syspath in fixture.syspaths.reversed() { removeDevice(syspath) }
     }
 
-    /// Removes the device at `syspath` (and what is below it) without any uevent, as if it
-    /// left while nobody was listening.
+    /// Removes the device at `syspath` and the devices below it (children first, so that
+    /// umockdev also drops their /sys/bus links) without any uevent, as if it left while
+    /// nobody was listening.
     public func removeDevice(_ syspath: String) {
+        for child in childDevices(of: syspath) { removeDevice(child) }
         umockdev_testbed_remove_device(raw, syspath)
+    }
+
+    /// The syspaths of the device directories directly below `syspath` (those with a `uevent`).
+    private func childDevices(of syspath: String) -> [String] {
+        guard let directory = opendir(rootDirectory + syspath) else { return [] }
+        defer { closedir(directory) }
+        var children: [String] = []
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            guard name != ".", name != "..", entry.pointee.d_type == UInt8(DT_DIR),
+                  access(rootDirectory + syspath + "/" + name + "/uevent", F_OK) == 0 else { continue }
+            children.append(syspath + "/" + name)
+        }
+        return children
     }
 
     /// Sends a uevent (`add`, `remove`, `change`, `bind`, `unbind`) for the device at `syspath`.

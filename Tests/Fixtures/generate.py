@@ -19,6 +19,9 @@ Files:
   scanner-lookalike.umockdev    same ids and strings as scanner 1, plus a HID
                                 keyboard interface (BadUSB), at 1-3.
   usb-ethernet.umockdev         CDC ethernet adapter, at 1-3.
+  scanner-moved.umockdev        sealed scanner 2 plugged in at 1-3 (drift: moved).
+  scanner-badusb.umockdev       scanner 1 at its own port with a keyboard interface
+                                added (drift: gained HID).
   hostile-strings.umockdev      ANSI escapes, tabs, newlines, invalid UTF-8, a
                                 4 KiB serial, at 1-3.
   escape-strings.umockdev       escapes, NUL, DEL, invalid and overlong UTF-8, a
@@ -151,8 +154,8 @@ def hid_keyboard_interface():
     return (3, 1, 1, "usbhid", [endpoint(0x83, 3, 8, 10)], HID_CLASS_DESCRIPTOR)
 
 
-def scanner(port, serial):
-    return Device(f"{PCI}/usb1/1-1/{port}", 0x2c4e, 0x0b01, 0x0112,
+def scanner(port, serial, parent="usb1/1-1"):
+    return Device(f"{PCI}/{parent}/{port}", 0x2c4e, 0x0b01, 0x0112,
                   [(0xff, 0, 0, "", bulk_pair(), b"")],
                   manufacturer="Sayla Systems", product_name="BS-200 Ballot Scanner",
                   serial=serial, connect_type="hardwired", self_powered=True, role="ballot-scanner")
@@ -234,6 +237,14 @@ def hotplug_devices():
                        manufacturer="Generic", product_name="Flash Disk", serial="FBG1605190000123",
                        connect_type="hotplug")
     write("usb-stick.umockdev", "A USB mass-storage stick, hot-plugged at 1-3", [(stick, 1, 20)])
+    write("scanner-moved.umockdev", "Sealed scanner 2 (BS200-0004712) plugged in at 1-3 instead of 1-1.2",
+          [(scanner("1-3", "BS200-0004712", parent="usb1"), 1, 27)])
+    badusb = Device(f"{PCI}/usb1/1-1/1-1.1", 0x2c4e, 0x0b01, 0x0112,
+                    [(0xff, 0, 0, "", bulk_pair(), b""), hid_keyboard_interface()],
+                    manufacturer="Sayla Systems", product_name="BS-200 Ballot Scanner",
+                    serial="BS200-0004711", connect_type="hardwired", self_powered=True, role="ballot-scanner")
+    write("scanner-badusb.umockdev", "Scanner 1's ids, serial and firmware at its port, with a HID keyboard interface",
+          [(badusb, 1, 28)])
     write("scanner-lookalike.umockdev",
           "A ballot-scanner look-alike (ids and strings of scanner 1) with a HID keyboard interface, at 1-3",
           [(lookalike, 1, 21)])
