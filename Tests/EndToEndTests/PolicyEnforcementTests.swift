@@ -176,11 +176,46 @@ import Testing
                                         environment: [:])
         #expect(check.status == 0, "\(check.stderr)")
         #expect(check.stdoutText.contains("configuration is valid; 13 rules, implicit block"))
+        let bare = try station()
+        let withPorts = try runToCompletion(Paths.nazoratd, ["generate-policy", "--via-port"], environment: bare.childEnvironment)
+        let ruleLines = withPorts.stdoutText.split(separator: "\n").filter { $0.hasPrefix("allow") }
+        #expect(ruleLines.count == 8 && ruleLines.allSatisfy { $0.contains(" via-port \"") })
+        let portsFile = try Paths.temporaryDirectory() + "/ports.conf"
+        try withPorts.stdoutText.write(toFile: portsFile, atomically: true, encoding: .utf8)
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/usbguard-rule-parser") else { return }
-        for file in [rules, Paths.repository + "/systemd/rules.conf"] {
+        for file in [rules, portsFile, Paths.repository + "/systemd/rules.conf"] {
             let parsed = try runToCompletion("/usr/bin/usbguard-rule-parser", ["-f", file], environment: [:])
             #expect(parsed.status == 0, "usbguard-rule-parser refused \(file): \(parsed.stdoutText)")
         }
+    }
+
+    @Test func sighupReloadsThePolicyAndRefusesABadOne() async throws {
+        let testbed = try station()
+        let rules = try Paths.temporaryDirectory() + "/rules.conf"
+        try "allow\n".write(toFile: rules, atomically: true, encoding: .utf8)
+        let config = try config(mode: "monitor", rules: rules)
+        let daemon = try RunningProcess(Paths.nazoratd, ["--config", config], environment: testbed.childEnvironment)
+        try await daemon.waitForLine(containing: "policy: 1-2 ")
+        let stick = try Paths.fixture("usb-stick")
+        try testbed.add(stick)
+        try await daemon.waitForLine(containing: "policy: 1-3 0781:5567 (storage) allowed by rule at line 1")
+        testbed.unplug(stick)
+
+        try "block with-interface 08:*:*\nallow\n".write(toFile: rules, atomically: true, encoding: .utf8)
+        kill(daemon.process.processIdentifier, SIGHUP)
+        try await daemon.waitForLine(containing: "configuration reloaded: monitor mode, 2 rules from \(rules), implicit block")
+        try testbed.add(stick)
+        try await daemon.waitForLine(containing: "policy: 1-3 0781:5567 (storage) blocked by rule at line 1")
+        testbed.unplug(stick)
+
+        try "allow with-interface 08:*:\n".write(toFile: rules, atomically: true, encoding: .utf8)
+        kill(daemon.process.processIdentifier, SIGHUP)
+        try await daemon.waitForLine(containing: "reload refused, the previous configuration stays in force: \(rules):1:22: expected an interface type")
+        try testbed.add(stick)
+        try await daemon.waitForLine(containing: "device added: 1-3 0781:5567")
+        try await daemon.waitForLine(containing: "policy: 1-3 0781:5567 (storage) blocked by rule at line 1")
+        #expect(await daemon.lines.elements.filter { $0.contains("policy: 1-3 0781:5567 (storage) blocked by rule at line 1") }.count == 2)
+        #expect(daemon.stop() == 0)
     }
 
     @Test func checkConfigReportsRuleErrorsWithFileLineAndColumn() throws {

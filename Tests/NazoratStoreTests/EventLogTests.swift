@@ -61,6 +61,30 @@ import Testing
         #expect(try opened.store.recordedDevices().isEmpty)
     }
 
+    @Test func alarmsSealsAndThePhaseArePersistedWithTheirEvents() async throws {
+        let scratch = try ScratchDirectory()
+        let clock = TestClock(), observer = LogObserver()
+        let (log, opened) = try openLog(scratch.path, clock: clock, observer: observer)
+        let scanner = USBDevice(syspath: "/sys/x/1-1.1", port: "1-1.1", vendorID: 0x2c4e, productID: 0x0b01, hash: "h")
+        let inventory = Inventory(devices: [scanner]) { _ in .ballotScanner }
+        let alarm = Alarm(kind: "device.missing", severity: .error, subject: "1-1.1", detail: "missing")
+        await log.record(.init(drafts: [draft(1, clock: clock)], alarmChanges: [.raise(alarm)], inventory: inventory,
+                               metadata: ["polls-phase": "open"]))
+        #expect(try opened.store.inventory() == inventory)
+        #expect(try opened.store.pollsPhase() == .open)
+        #expect(try opened.store.openAlarms() == [alarm])
+
+        await log.record(.init(drafts: [draft(2, clock: clock)],
+                               alarmChanges: [.acknowledge(kind: "device.missing", subject: "1-1.1", by: "uid 1000", note: "cable")]))
+        let acknowledged = try #require(try opened.store.openAlarms().first)
+        #expect(acknowledged.state == .acknowledged)
+        #expect(acknowledged.acknowledgedBy == "uid 1000")
+        #expect(acknowledged.note == "cable")
+
+        await log.record(.init(drafts: [draft(3, clock: clock)], alarmChanges: [.clear(kind: "device.missing", subject: "1-1.1")]))
+        #expect(try opened.store.openAlarms().isEmpty)
+    }
+
     @Test func aFullDiskQueuesEventsInOrderAndReportsWhatWasLost() async throws {
         let tmpfs = try Tmpfs(kibibytes: 1024)
         let clock = TestClock(), observer = LogObserver()
