@@ -17,25 +17,21 @@ public final class StateStore: Sendable {
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")
         }
-        do {
-            pool = try DatabasePool(path: path, configuration: configuration)
+        pool = try Self.mappingErrors(path: path) {
+            let pool = try DatabasePool(path: path, configuration: configuration)
             if !readOnly { try Schema.migrator.migrate(pool) }
-        } catch let error as DatabaseError where [.SQLITE_CORRUPT, .SQLITE_NOTADB].contains(error.resultCode) {
-            throw .corrupt(path: path, reason: error.message ?? "\(error)")
-        } catch {
-            throw .sqlite("\(path): \(error)")
+            return pool
         }
     }
 
     /// Runs SQLite's own consistency check; returns its complaints (empty when fine).
     public func quickCheck() throws(StoreError) -> [String] {
-        do {
-            let rows = try pool.read { try String.fetchAll($0, sql: "PRAGMA quick_check") }
+        do throws(StoreError) {
+            let rows = try read { try String.fetchAll($0, sql: "PRAGMA quick_check") }
             return rows == ["ok"] ? [] : rows
-        } catch let error as DatabaseError where [.SQLITE_CORRUPT, .SQLITE_NOTADB].contains(error.resultCode) {
-            return [error.message ?? "\(error)"]
         } catch {
-            throw .sqlite("\(path): \(error)")
+            if case .corrupt(_, let reason) = error { return [reason] }
+            throw error
         }
     }
 
@@ -199,18 +195,17 @@ public final class StateStore: Sendable {
     }
 
     private func read<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
-        do {
-            return try pool.read(body)
-        } catch let error as DatabaseError where [.SQLITE_CORRUPT, .SQLITE_NOTADB].contains(error.resultCode) {
-            throw .corrupt(path: path, reason: error.message ?? "\(error)")
-        } catch {
-            throw .sqlite("\(path): \(error)")
-        }
+        try Self.mappingErrors(path: path) { try pool.read(body) }
     }
 
     private func write<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
+        try Self.mappingErrors(path: path) { try pool.write(body) }
+    }
+
+    /// SQLite's corruption codes become ``StoreError/corrupt(path:reason:)``, everything else ``StoreError/sqlite(_:)``.
+    private static func mappingErrors<T>(path: String, _ body: () throws -> T) throws(StoreError) -> T {
         do {
-            return try pool.write(body)
+            return try body()
         } catch let error as DatabaseError where [.SQLITE_CORRUPT, .SQLITE_NOTADB].contains(error.resultCode) {
             throw .corrupt(path: path, reason: error.message ?? "\(error)")
         } catch {

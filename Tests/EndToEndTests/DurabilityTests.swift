@@ -43,6 +43,12 @@ import Testing
         return Dictionary(uniqueKeysWithValues: rows.map { ($0["seq"] as Int64, $0["hash"] as String) })
     }
 
+    /// The station's public key, as `nazoratd key` prints it.
+    private func stationKey(_ configuration: String) throws -> String {
+        try runToCompletion(Paths.nazoratd, ["key", "--config", configuration], environment: [:])
+            .stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
     private func verifyLog(_ database: String, key: String) throws -> Completed {
         try runToCompletion(Paths.nazoratd, ["verify-log", "--db", database, "--key", key], environment: [:])
     }
@@ -53,8 +59,7 @@ import Testing
         let testbed = try station()
         let stateDirectory = try Paths.temporaryDirectory() + "/state"
         let configuration = try config(stateDirectory: stateDirectory)
-        let key = try runToCompletion(Paths.nazoratd, ["key", "--config", configuration], environment: [:])
-            .stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)
+        let key = try stationKey(configuration)
         let database = stateDirectory + "/state.db"
         let storm = try Paths.fixture("storm-20"), stick = try Paths.fixture("usb-stick")
         var stormPresent = false, stickPresent = false
@@ -148,8 +153,7 @@ import Testing
         let positions = order.map { text in lines.firstIndex { $0.contains(text) } }
         #expect(positions.allSatisfy { $0 != nil } && positions == positions.sorted { ($0 ?? 0) < ($1 ?? 0) },
                 "queued events are written in the order they happened")
-        let key = try runToCompletion(Paths.nazoratd, ["key", "--config", configuration], environment: [:])
-            .stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)
+        let key = try stationKey(configuration)
         let verified = try verifyLog(stateDirectory + "/state.db", key: key)
         #expect(verified.status == 0, "\(verified.stdoutText)")
     }
@@ -183,8 +187,7 @@ import Testing
         let moved = try #require(try FileManager.default.contentsOfDirectory(atPath: stateDirectory)
             .first { $0.hasPrefix("state.db.damaged-") && !$0.hasSuffix("-wal") && !$0.hasSuffix("-shm") })
         #expect(try Data(contentsOf: URL(fileURLWithPath: stateDirectory + "/" + moved)) == damaged, "never overwritten")
-        let key = try runToCompletion(Paths.nazoratd, ["key", "--config", configuration], environment: [:])
-            .stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)
+        let key = try stationKey(configuration)
         #expect(try verifyLog(database, key: key).status == 0)
         let alarms = try await DatabaseQueue(path: database).read {
             try String.fetchAll($0, sql: "SELECT kind FROM alarms WHERE state = 'raised'")
