@@ -157,7 +157,9 @@ import Testing
             AuditBackend=FileAudit
             AuditFilePath=\(directory)/audit.log
             """.write(toFile: directory + "/usbguard-daemon.conf", atomically: true, encoding: .utf8)
-        let guardDaemon = try RunningProcess(usbguard, ["-k", "-P", "-c", directory + "/usbguard-daemon.conf"],
+        // stdbuf: usbguard-daemon's log goes to a pipe here, which it would otherwise buffer.
+        let guardDaemon = try RunningProcess("/usr/bin/stdbuf", ["-oL", "-eL", usbguard, "-k", "-P", "-c",
+                                                                 directory + "/usbguard-daemon.conf"],
                                              environment: theirs.childEnvironment)
         try await guardDaemon.waitForLine(containing: "device.system_name='/devices/pci0000:00/0000:00:14.0/usb1/1-4' target.new=")
         try await guardDaemon.waitForLine(containing: "usb1/1-1/1-1.4' target.new=")

@@ -28,7 +28,8 @@ Files:
                                 bidi override and a C1 control, in strings short
                                 enough for USBGuard to hash, at 1-3.
   no-strings.umockdev           no manufacturer, product or serial, at 1-3.
-  vanishing-device.umockdev     a device the tests remove while it is read, at 1-4.
+  vanishing-device.umockdev     a device the tests remove while it is read, at 1-4
+                                (caught before the kernel created its interfaces).
   burst-500.umockdev            500 devices on the USB 3 root hub (2-1 ... 2-500),
                                 for a hot-plug storm that overflows the monitor.
   storm-20.umockdev             the first 20 of them, toggled between daemon runs
@@ -73,7 +74,7 @@ class Device:
 
     def __init__(self, path, vendor, product, bcd, interfaces, klass=0, usb=0x0200,
                  manufacturer=None, product_name=None, serial=None, connect_type=None,
-                 speed="480", protocol=0, self_powered=False, role=None):
+                 speed="480", protocol=0, self_powered=False, role=None, children=True):
         self.path = path
         self.name = path.rsplit("/", 1)[1]
         self.vendor, self.product, self.bcd = vendor, product, bcd
@@ -82,6 +83,7 @@ class Device:
         self.strings = {"manufacturer": manufacturer, "product": product_name, "serial": serial}
         self.connect_type, self.speed, self.self_powered = connect_type, speed, self_powered
         self.role = role  # NAZORAT_ROLE, as udev-rules/70-nazorat.rules sets it
+        self.children = children  # whether the kernel has created the interface devices yet
 
     def descriptors(self):
         has_strings = any(v is not None for v in self.strings.values())
@@ -122,7 +124,7 @@ class Device:
         if self.connect_type:
             out.append(f"A: port/connect_type={self.connect_type}\\n")
         out.append("")
-        for number, (c, s, p, driver, eps, _extra) in enumerate(self.interfaces):
+        for number, (c, s, p, driver, eps, _extra) in enumerate(self.interfaces if self.children else []):
             # The kernel names a root hub's interface "1-0:1.0", not "usb1:1.0".
             prefix = f"{self.name[3:]}-0" if self.name.startswith("usb") else self.name
             iface = f"{prefix}:1.{number}"
@@ -235,7 +237,7 @@ def hotplug_devices():
     vanishing = Device(f"{PCI}/usb1/1-4", 0x090c, 0x1000, 0x1100,
                        [(8, 6, 0x50, "usb-storage", bulk_pair(), b"")],
                        manufacturer="Generic", product_name="Flash Disk", serial="FBG1605190000123",
-                       connect_type="hotplug")
+                       connect_type="hotplug", children=False)
     write("usb-stick.umockdev", "A USB mass-storage stick, hot-plugged at 1-3", [(stick, 1, 20)])
     write("scanner-moved.umockdev", "Sealed scanner 2 (BS200-0004712) plugged in at 1-3 instead of 1-1.2",
           [(scanner("1-3", "BS200-0004712", parent="usb1"), 1, 27)])
