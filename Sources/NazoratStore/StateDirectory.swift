@@ -62,6 +62,9 @@ public enum StateDirectory {
             let store = try StateStore(path: path, readOnly: true)
             let complaints = try store.quickCheck()
             if !complaints.isEmpty { return "SQLite quick_check: " + complaints.prefix(3).joined(separator: "; ") }
+            // A first start killed before its schema was committed leaves a database without
+            // tables: nothing was ever recorded in it, so it is a fresh one (like a missing file).
+            if try store.isEmpty() { return nil }
             if let recorded = try store.metadata("station"), recorded != station {
                 throw StoreError.wrongStation(path: path, recorded: recorded, configured: station)
             }

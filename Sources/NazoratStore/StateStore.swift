@@ -42,6 +42,11 @@ public final class StateStore: Sendable {
         }
     }
 
+    /// Whether the database has no tables at all (created, but no schema committed yet).
+    public func isEmpty() throws(StoreError) -> Bool {
+        try read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM sqlite_master") ?? 0 } == 0
+    }
+
     /// A metadata value (`station`, `public-key`, ...).
     public func metadata(_ key: String) throws(StoreError) -> String? {
         try read { try String.fetchOne($0, sql: "SELECT value FROM meta WHERE key = ?", arguments: [key]) }

@@ -163,7 +163,8 @@ import Testing
                                              environment: theirs.childEnvironment)
         try await guardDaemon.waitForLine(containing: "device.system_name='/devices/pci0000:00/0000:00:14.0/usb1/1-4' target.new=")
         try await guardDaemon.waitForLine(containing: "usb1/1-1/1-1.4' target.new=")
-        _ = guardDaemon.stop()
+        // SIGKILL: usbguard-daemon under umockdev does not always act on SIGTERM, and only its decisions matter.
+        _ = guardDaemon.stop(SIGKILL)
         var usbguardDecisions: [String: String] = [:]
         for line in await guardDaemon.lines.elements {
             guard let match = line.firstMatch(of: /device.system_name='[^']*\/([^\/']+)' target.new='([a-z]+)'/) else { continue }

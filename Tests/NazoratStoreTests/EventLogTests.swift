@@ -2,6 +2,7 @@ import Foundation
 import NazoratCore
 @testable import NazoratStore
 import NazoratTestbed
+import GRDB
 import Testing
 
 @Suite struct EventLogTests {
@@ -145,6 +146,17 @@ import Testing
         #expect(quarantine.lastVerifiedSeq == nil)
         #expect(try Data(contentsOf: URL(fileURLWithPath: quarantine.movedTo)) == garbage, "never overwritten")
         #expect(try opened.store.head() == nil)
+    }
+
+    /// Regression: a first start killed before its schema was committed left a database
+    /// without tables, and the next start failed on "no such table".
+    @Test func aDatabaseWithoutTablesIsAFreshOne() throws {
+        let scratch = try ScratchDirectory()
+        try GRDB.DatabaseQueue(path: scratch.path + "/state.db").write { try $0.execute(sql: "PRAGMA user_version = 0") }
+        let opened = try StateDirectory.open(directory: scratch.path, station: "TSH-1", now: TestClock().now())
+        #expect(opened.quarantine == nil)
+        #expect(try opened.store.head() == nil)
+        #expect(try opened.store.metadata("station") == "TSH-1")
     }
 
     @Test func aTamperedLogIsMovedAsideWithItsLastVerifiedHead() async throws {
