@@ -14,6 +14,15 @@ enum Paths {
         try Fixture(named: name + ".umockdev", in: fixtures)
     }
 
+    /// A testbed with the polling station and the `extra` fixtures present, for binaries run as children.
+    static func station(_ extra: [String] = []) throws -> Testbed {
+        try #require(Testbed.isPreloaded, "run these tests through `make test` (umockdev's preload library)")
+        let testbed = Testbed()
+        try testbed.add(fixture("polling-station"))
+        for name in extra { try testbed.add(fixture(name)) }
+        return testbed
+    }
+
     /// A fresh private directory for one test.
     static func temporaryDirectory() throws -> String {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("nazorat-test-\(UUID().uuidString)")

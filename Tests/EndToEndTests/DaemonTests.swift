@@ -47,9 +47,7 @@ import Testing
     }
 
     @Test func theDaemonLogsHotplugsOneLineEachAndStopsGracefully() async throws {
-        try #require(Testbed.isPreloaded, "run these tests through `make test` (umockdev's preload library)")
-        let testbed = Testbed()
-        try testbed.add(Paths.fixture("polling-station"))
+        let testbed = try Paths.station()
         let notify = try NotifySocket()
         var environment = testbed.childEnvironment
         environment["NOTIFY_SOCKET"] = notify.path

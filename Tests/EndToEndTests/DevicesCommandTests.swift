@@ -11,11 +11,7 @@ import Testing
     ]
 
     private func station(with extra: String? = nil) throws -> Testbed {
-        try #require(Testbed.isPreloaded, "run these tests through `make test` (umockdev's preload library)")
-        let testbed = Testbed()
-        try testbed.add(Paths.fixture("polling-station"))
-        if let extra { try testbed.add(Paths.fixture(extra)) }
-        return testbed
+        try Paths.station(extra.map { [$0] } ?? [])
     }
 
     private func devicesJSON(_ testbed: Testbed) throws -> [[String: Any]] {

@@ -19,13 +19,6 @@ import Testing
         return path
     }
 
-    private func station() throws -> Testbed {
-        try #require(Testbed.isPreloaded, "run these tests through `make test` (umockdev's preload library)")
-        let testbed = Testbed()
-        try testbed.add(Paths.fixture("polling-station"))
-        return testbed
-    }
-
     /// (seq, event hash) of every event the daemon reported as committed.
     private func committed(_ lines: [String]) -> [(seq: Int64, hash: String)] {
         lines.compactMap { line in
@@ -66,7 +59,7 @@ import Testing
     /// 200 SIGKILLs at random moments while the daemon records bursts: the devices toggled
     /// while it was down (a reconcile of up to 20 events at start) and hot-plugs while it runs.
     @Test func killedTwoHundredTimesTheLogStaysIntactAndKeepsEveryReportedEvent() async throws {
-        let testbed = try station()
+        let testbed = try Paths.station()
         let stateDirectory = try Paths.temporaryDirectory() + "/state"
         let configuration = try config(stateDirectory: stateDirectory)
         let key = try stationKey(configuration)
@@ -119,7 +112,7 @@ import Testing
     }
 
     @Test func aRestartLogsWhatChangedWhileTheDaemonWasStopped() async throws {
-        let testbed = try station()
+        let testbed = try Paths.station()
         let stateDirectory = try Paths.temporaryDirectory() + "/state"
         let configuration = try config(stateDirectory: stateDirectory)
         let first = try RunningProcess(Paths.nazoratd, ["--config", configuration], environment: testbed.childEnvironment)
@@ -139,7 +132,7 @@ import Testing
     }
 
     @Test func aFullDiskRaisesAnAlarmAndTheQueuedEventsAreWrittenWhenItReturns() async throws {
-        let testbed = try station()
+        let testbed = try Paths.station()
         let tmpfs = try Tmpfs(kibibytes: 2048)
         let stateDirectory = tmpfs.path + "/state"
         let configuration = try config(stateDirectory: stateDirectory)
@@ -174,7 +167,7 @@ import Testing
     }
 
     @Test func aDamagedDatabaseIsMovedAsideAndANewChainNamesIt() async throws {
-        let testbed = try station()
+        let testbed = try Paths.station()
         let stateDirectory = try Paths.temporaryDirectory() + "/state"
         let configuration = try config(stateDirectory: stateDirectory)
         let first = try RunningProcess(Paths.nazoratd, ["--config", configuration], environment: testbed.childEnvironment)

@@ -8,9 +8,7 @@ import Testing
     private static let pci = "/sys/devices/pci0000:00/0000:00:14.0"
 
     @Test func driftAfterTheSealRaisesAndClearsAlarms() async throws {
-        try #require(Testbed.isPreloaded, "run these tests through `make test` (umockdev's preload library)")
-        let testbed = Testbed()
-        try testbed.add(Paths.fixture("polling-station"))
+        let testbed = try Paths.station()
         let directory = try Paths.temporaryDirectory()
         let config = directory + "/nazorat.toml"
         try """

@@ -9,17 +9,9 @@ import Testing
     private static let pci = "/sys/devices/pci0000:00/0000:00:14.0"
     private static let stationPorts = ["usb1", "usb2", "1-1", "1-1.1", "1-1.2", "1-1.3", "1-1.4", "1-2"]
 
-    private func station(_ extra: [String] = []) throws -> Testbed {
-        try #require(Testbed.isPreloaded, "run these tests through `make test` (umockdev's preload library)")
-        let testbed = Testbed()
-        try testbed.add(Paths.fixture("polling-station"))
-        for name in extra { try testbed.add(Paths.fixture(name)) }
-        return testbed
-    }
-
     /// A commissioning policy: `nazoratd generate-policy` on the bare station, then the shipped rules.
     private func commissionedPolicy() throws -> String {
-        let bare = try station()
+        let bare = try Paths.station()
         let generated = try runToCompletion(Paths.nazoratd, ["generate-policy"], environment: bare.childEnvironment)
         #expect(generated.status == 0)
         let shipped = try String(contentsOfFile: Paths.repository + "/systemd/rules.conf", encoding: .utf8)
@@ -68,7 +60,7 @@ import Testing
 
     @Test func enforceModeWritesWhatThePolicyDecided() async throws {
         let rules = try commissionedPolicy()
-        let testbed = try station(["vanishing-device"])  // an unknown stick present at start, at 1-4
+        let testbed = try Paths.station(["vanishing-device"])  // an unknown stick present at start, at 1-4
         let daemon = try RunningProcess(Paths.nazoratd, ["--config", try config(mode: "enforce", rules: rules)],
                                         environment: testbed.childEnvironment)
         try await daemon.waitForLine(containing: "policy: 1-4 090c:1000 (storage) blocked by the implicit target")
@@ -108,7 +100,7 @@ import Testing
 
     @Test func monitorModeDecidesButNeverWrites() async throws {
         let rules = try commissionedPolicy()
-        let testbed = try station()
+        let testbed = try Paths.station()
         let daemon = try RunningProcess(Paths.nazoratd, ["--config", try config(mode: "monitor", rules: rules)],
                                         environment: testbed.childEnvironment)
         try await daemon.waitForLine(containing: "policy: 1-2 ")
@@ -134,7 +126,7 @@ import Testing
                 map[String(parts[0])] = String(parts[1])
             }
 
-        let ours = try station(extra)
+        let ours = try Paths.station(extra)
         let daemon = try RunningProcess(Paths.nazoratd, ["--config", try config(mode: "monitor", rules: rules)],
                                         environment: ours.childEnvironment)
         try await daemon.waitForLine(containing: "policy: 1-4 ")
@@ -143,7 +135,7 @@ import Testing
 
         let usbguard = "/usr/sbin/usbguard-daemon"
         guard FileManager.default.isExecutableFile(atPath: usbguard) else { return }
-        let theirs = try station(extra)
+        let theirs = try Paths.station(extra)
         let directory = try Paths.temporaryDirectory()
         try """
             RuleFile=\(rules)
@@ -179,7 +171,7 @@ import Testing
                                         environment: [:])
         #expect(check.status == 0, "\(check.stderr)")
         #expect(check.stdoutText.contains("configuration is valid; 13 rules, implicit block"))
-        let bare = try station()
+        let bare = try Paths.station()
         let withPorts = try runToCompletion(Paths.nazoratd, ["generate-policy", "--via-port"], environment: bare.childEnvironment)
         let ruleLines = withPorts.stdoutText.split(separator: "\n").filter { $0.hasPrefix("allow") }
         #expect(ruleLines.count == 8 && ruleLines.allSatisfy { $0.contains(" via-port \"") })
@@ -193,7 +185,7 @@ import Testing
     }
 
     @Test func sighupReloadsThePolicyAndRefusesABadOne() async throws {
-        let testbed = try station()
+        let testbed = try Paths.station()
         let rules = try Paths.temporaryDirectory() + "/rules.conf"
         try "allow\n".write(toFile: rules, atomically: true, encoding: .utf8)
         let config = try config(mode: "monitor", rules: rules)
