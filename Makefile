@@ -15,11 +15,17 @@ DEMO_PLUGS    = usb-stick scanner-lookalike hostile-strings usb-ethernet
 run: build
 	.build/debug/nazoratd --config dev/nazorat.toml
 
-## Run the daemon on the simulated polling station and plug hostile devices in and out.
+SIM = .build/debug/nazorat-station-sim --station Tests/Fixtures/polling-station.umockdev
+
+## Commission a simulated polling station (policy, seal), run the daemon on it in enforce
+## mode and plug hostile devices in and out while you watch.
 demo: build
-	.build/debug/nazorat-station-sim --station Tests/Fixtures/polling-station.umockdev \
-	  $(foreach f,$(DEMO_PLUGS),--plug Tests/Fixtures/$(f).umockdev) \
-	  -- .build/debug/nazoratd --config dev/nazorat.toml
+	rm -rf dev/demo-state && mkdir -p dev/demo-state
+	$(SIM) -- .build/debug/nazoratd generate-policy > dev/demo-state/rules.conf
+	cat systemd/rules.conf >> dev/demo-state/rules.conf
+	$(SIM) -- .build/debug/nazoratd seal --config dev/demo.toml
+	$(SIM) $(foreach f,$(DEMO_PLUGS),--plug Tests/Fixtures/$(f).umockdev) \
+	  -- .build/debug/nazoratd --config dev/demo.toml
 
 ## Install missing Debian packages, build, run every test (the umockdev ones under its preload).
 test: deps $(FAULT_SHIM)
@@ -51,4 +57,4 @@ usbguard-fixtures: build
 	Tests/Fixtures/usbguard/record.sh
 
 clean:
-	rm -rf .build dev/state
+	rm -rf .build dev/state dev/demo-state
