@@ -58,7 +58,7 @@ let package = Package(
         .executableTarget(
             name: "nazoratd",
             dependencies: [
-                "NazoratCore", "NazoratDaemon",
+                "NazoratCore", "NazoratDaemon", "NazoratLinux",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -22,7 +22,7 @@ public enum Daemon {
             store: opened.store, station: configuration.station, key: opened.key,
             queueLimit: configuration.writeQueue, clock: clock.now,
             onStorageChange: { StorageReport.log($0, to: logger) },
-            onCommitted: { events in events.forEach { CommittedEvent.log($0, to: logger) } })
+            onCommitted: { events in events.forEach { CommittedEvent.log($0, to: logger, station: configuration.station) } })
         let firstStart = await log.currentHead == nil
         await log.record(startupRecord(configuration: configuration, quarantine: opened.quarantine, time: clock.now()))
 
@@ -98,9 +98,10 @@ public enum Daemon {
     }
 }
 
-/// How committed events and storage trouble read in the log (stderr until the journal lands).
+/// How committed events and storage trouble read in the log: one entry per event, with the
+/// same seq and hash as the database, and journal fields (NAZORAT_*) for filtering.
 enum CommittedEvent {
-    static func log(_ event: Event, to logger: Logger) {
+    static func log(_ event: Event, to logger: Logger, station: String) {
         let level: Logger.Level = switch event.draft.severity {
         case .info: .info
         case .notice: .notice
@@ -108,9 +109,16 @@ enum CommittedEvent {
         case .error: .error
         case .critical: .critical
         }
-        logger.log(level: level, "\(event.draft.message)", metadata: [
-            "seq": "\(event.seq)", "event-hash": "\(event.hash)", "event": "\(event.draft.type)",
-        ])
+        var metadata: Logger.Metadata = [
+            "MESSAGE_ID": "\(MessageID.forType(event.draft.type))", "NAZORAT_SEQ": "\(event.seq)",
+            "NAZORAT_HASH": "\(event.hash)", "NAZORAT_EVENT": "\(event.draft.type)", "NAZORAT_STATION": "\(station)",
+            "NAZORAT_SUBJECT": "\(event.draft.subject)",
+        ]
+        for (field, value) in EventFields.device(fromPayload: event.draft.payload) { metadata[field] = "\(value)" }
+        if event.draft.type.hasPrefix("alarm."), let kind = EventFields.string("kind", inPayload: event.draft.payload) {
+            metadata["NAZORAT_ALARM"] = "\(kind)"
+        }
+        logger.log(level: level, "\(event.draft.message)", metadata: metadata)
     }
 }
 

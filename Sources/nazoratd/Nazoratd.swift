@@ -3,6 +3,8 @@ import Glibc
 import Logging
 import NazoratCore
 import NazoratDaemon
+import NazoratLinux
+import Foundation
 
 /// `nazoratd`: the equipment-supervision daemon and its offline tools.
 @main
@@ -25,6 +27,9 @@ extension Nazoratd {
         @Option(name: .long, help: ArgumentHelp("Validate this configuration file and exit.", valueName: "file"))
         var checkConfig: String?
 
+        @Option(name: .long, help: "Where the log goes: journal, stderr, or auto (the journal when systemd started us).")
+        var logTarget: LogTarget = .auto
+
         func run() async throws {
             if let checkConfig {
                 let (_, policy) = try Self.loadWithPolicy(checkConfig)
@@ -33,7 +38,14 @@ extension Nazoratd {
             }
             let (configuration, policy) = try Self.loadWithPolicy(config)
             let level = configuration.logLevel
+            let journal = logTarget == .journal
+                || (logTarget == .auto && ProcessInfo.processInfo.environment["JOURNAL_STREAM"] != nil)
             LoggingSystem.bootstrap { label in
+                if journal {
+                    var handler = JournalLogHandler(identifier: "nazoratd", label: label)
+                    handler.logLevel = level
+                    return handler
+                }
                 var handler = StreamLogHandler.standardError(label: label)
                 handler.logLevel = level
                 return handler
@@ -138,6 +150,11 @@ extension Nazoratd {
             if !outcome.intact { throw ExitCode(1) }
         }
     }
+}
+
+/// `--log-target`.
+enum LogTarget: String, ExpressibleByArgument {
+    case auto, journal, stderr
 }
 
 /// A configuration error, printed as `file:line:column: message` with exit status 1.

@@ -22,7 +22,7 @@ import Testing
     /// (seq, event hash) of every event the daemon reported as committed.
     private func committed(_ lines: [String]) -> [(seq: Int64, hash: String)] {
         lines.compactMap { line in
-            guard let match = line.firstMatch(of: /event-hash=([0-9a-f]{64}) seq=([0-9]+)/) else { return nil }
+            guard let match = line.firstMatch(of: /NAZORAT_HASH=([0-9a-f]{64}) NAZORAT_SEQ=([0-9]+)/) else { return nil }
             return (Int64(match.2)!, String(match.1))
         }
     }
@@ -189,7 +189,7 @@ import Testing
 
         let lines = await second.lines.elements
         let restart = try #require(lines.first { $0.contains("damaged database moved to") })
-        #expect(restart.contains("seq=1 "), "the new chain's first event names the old file")
+        #expect(restart.contains("NAZORAT_SEQ=1 "), "the new chain's first event names the old file")
         #expect(restart.contains("the old one verifies up to seq "), "and its last verifiable head")
         #expect(restart.contains("critical"))
         let moved = try #require(try FileManager.default.contentsOfDirectory(atPath: stateDirectory)
