@@ -88,15 +88,19 @@ final class RunningProcess {
         process.environment = environment
         process.standardError = pipe
         process.standardOutput = pipe
-        let lines = lines
+        // Lines go through one stream and one consumer, so they are collected in the order written.
+        let (stream, continuation) = AsyncStream.makeStream(of: String.self)
         let buffer = LineBuffer()
         pipe.fileHandleForReading.readabilityHandler = { handle in
             let data = handle.availableData
-            for line in buffer.append(data, final: data.isEmpty) {
-                Task { await lines.append(line) }
+            for line in buffer.append(data, final: data.isEmpty) { continuation.yield(line) }
+            if data.isEmpty {
+                handle.readabilityHandler = nil
+                continuation.finish()
             }
-            if data.isEmpty { handle.readabilityHandler = nil }
         }
+        let lines = lines
+        Task { for await line in stream { await lines.append(line) } }
         try process.run()
     }
 

@@ -109,15 +109,16 @@ final class NotifySocket: @unchecked Sendable {
         }
         try #require(bound == 0, "bind \(path): errno \(errno)")
         let (socketFD, messages) = (fd, messages)
+        let (stream, continuation) = AsyncStream.makeStream(of: String.self)
         Thread.detachNewThread {
             var buffer = [UInt8](repeating: 0, count: 4096)
             while true {
                 let count = recv(socketFD, &buffer, buffer.count, 0)
-                if count <= 0 { return }
-                let message = String(decoding: buffer.prefix(count), as: UTF8.self)
-                Task { await messages.append(message) }
+                if count <= 0 { return continuation.finish() }
+                continuation.yield(String(decoding: buffer.prefix(count), as: UTF8.self))
             }
         }
+        Task { for await message in stream { await messages.append(message) } }
     }
 
     deinit {

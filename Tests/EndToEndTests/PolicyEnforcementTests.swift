@@ -207,9 +207,10 @@ import Testing
         kill(daemon.process.processIdentifier, SIGHUP)
         try await daemon.waitForLine(containing: "reload refused, the previous configuration stays in force: \(rules):1:22: expected an interface type")
         try testbed.add(stick)
-        try await daemon.waitForLine(containing: "device added: 1-3 0781:5567")
-        try await daemon.waitForLine(containing: "policy: 1-3 0781:5567 (storage) blocked by rule at line 1")
-        #expect(await daemon.lines.elements.filter { $0.contains("policy: 1-3 0781:5567 (storage) blocked by rule at line 1") }.count == 2)
+        // The old policy still decides: a second "blocked by rule at line 1".
+        try await daemon.lines.wait(for: "a second decision by the old policy") { lines in
+            lines.filter { $0.contains("policy: 1-3 0781:5567 (storage) blocked by rule at line 1") }.count == 2
+        }
         #expect(daemon.stop() == 0)
     }
 
