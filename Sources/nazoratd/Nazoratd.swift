@@ -12,7 +12,7 @@ struct Nazoratd: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "nazoratd",
         abstract: "Supervises the USB equipment of a polling station.",
-        subcommands: [Run.self, Devices.self, GeneratePolicy.self, Seal.self, Key.self, VerifyLog.self],
+        subcommands: [Run.self, Devices.self, GeneratePolicy.self, Seal.self, Key.self, VerifyLog.self, Catalog.self],
         defaultSubcommand: Run.self)
 }
 
@@ -115,6 +115,15 @@ extension Nazoratd {
         func run() async throws {
             let (configuration, policy) = try Run.loadWithPolicy(config)
             print(try await Sealing.seal(configuration: configuration, policy: policy))
+        }
+    }
+
+    struct Catalog: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print the journal catalog (installed as systemd/nazorat.catalog).")
+
+        func run() {
+            print(EventCatalog.render(), terminator: "")
         }
     }
 

@@ -70,6 +70,18 @@ import Testing
         #expect(hostile["NAZORAT_DEVICE_ID"] as? String == "1234:5678")
         let serial = try #require(hostile["NAZORAT_DEVICE_SERIAL"] as? String)
         #expect(serial.hasSuffix("…(+3583 bytes)"), "bounded like the JSON form")
+
+        // The catalog explains every MESSAGE_ID seen (installed into a test root).
+        let root = try Paths.temporaryDirectory()
+        try FileManager.default.createDirectory(atPath: root + "/usr/lib/systemd/catalog", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: Paths.repository + "/systemd/nazorat.catalog",
+                                         toPath: root + "/usr/lib/systemd/catalog/nazorat.catalog")
+        #expect(try runToCompletion("/bin/journalctl", ["--root=\(root)", "--update-catalog"], environment: [:]).status == 0)
+        for type in Set(entries.compactMap { $0["NAZORAT_EVENT"] as? String }) {
+            let dump = try runToCompletion("/bin/journalctl", ["--root=\(root)", "--dump-catalog", MessageID.forType(type)],
+                                           environment: [:])
+            #expect(dump.stdoutText.contains("Event type \(type)."), "no catalog text for \(type)")
+        }
     }
 
     private func journalEntries(station: String) throws -> [[String: Any]] {
