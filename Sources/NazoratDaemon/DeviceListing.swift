@@ -8,12 +8,10 @@ public enum DeviceListing {
     /// line per device that could not be read.
     public static func render(json: Bool) throws -> (output: String, warnings: [String]) {
         let scan = try DeviceScanner.scan()
-        let warnings = scan.unreadable.map { "warning: device skipped: \($0)" }
-        guard json else { return (DeviceTable.render(scan.devices), warnings) }
+        guard json else { return (DeviceTable.render(scan.devices), scan.warnings) }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        let devices = scan.devices.sorted { PortOrder.less($0.port, $1.port) }
-        let data = try encoder.encode(devices.map(DeviceJSON.init))
-        return (String(decoding: data, as: UTF8.self), warnings)
+        let data = try encoder.encode(scan.inPortOrder.map(DeviceJSON.init))
+        return (String(decoding: data, as: UTF8.self), scan.warnings)
     }
 }

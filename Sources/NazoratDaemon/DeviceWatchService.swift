@@ -47,7 +47,7 @@ struct DeviceWatchService: Service {
             default:
                 break
             }
-            let alarms = integrity.check(after: observation, present: watcher.devices, time: time)
+            let alarms = integrity.check(after: observation, present: { watcher.devices }, time: time)
             record.drafts += alarms.drafts
             record.alarmChanges += alarms.changes
             await log.record(record)

@@ -17,14 +17,15 @@ struct Integrity {
     }
 
     /// Updates the alarms after `observation`, given the devices present now.
-    mutating func check(after observation: DeviceObservation, present: [USBDevice],
+    mutating func check(after observation: DeviceObservation, present: () -> [USBDevice],
                         time: EventTime) -> (changes: [AlarmChange], drafts: [EventDraft]) {
+        // Nothing to compare before a seal: the present devices are not even read.
         guard let inventory else { return ([], []) }
         if case .changed(.added(let device), .uevent("add")) = observation {
             connects[device.port, default: []].append(time.monotonicUSec)
         }
         connects = connects.mapValues { $0.filter { time.monotonicUSec - $0 <= DriftDetector.flapWindowUSec } }
-        let conditions = DriftDetector.conditions(inventory: inventory, present: present, connects: connects,
+        let conditions = DriftDetector.conditions(inventory: inventory, present: present(), connects: connects,
                                                   now: time.monotonicUSec)
         return book.reconcile(conditions, phase: phase, time: time)
     }

@@ -6,6 +6,12 @@ public struct DeviceScan: Sendable {
     public var devices: [USBDevice]
     /// Devices that were listed but could not be read (most often: they vanished).
     public var unreadable: [DeviceReadError]
+
+    /// The devices in natural port order (`usb1`, `1-1`, `1-1.2`, ...), for people.
+    public var inPortOrder: [USBDevice] { devices.sorted { PortOrder.less($0.port, $1.port) } }
+
+    /// One warning line per unreadable device.
+    public var warnings: [String] { unreadable.map { "warning: device skipped: \($0)" } }
 }
 
 /// Enumerates every USB device through libudev and reads each one.

@@ -28,9 +28,4 @@ public enum SysfsAuthorizer {
         guard written == bytes.count else { return .failure(WriteError(path: path, errno: written < 0 ? errno : EIO)) }
         return .success(())
     }
-
-    /// The current value of `syspath/attribute`, trimmed, or nil when unreadable.
-    public static func read(_ attribute: String, of syspath: String) -> String? {
-        (try? SysfsAttributes.read(syspath + "/" + attribute)).flatMap { $0 }.map { String(decoding: $0, as: UTF8.self) }
-    }
 }

@@ -23,10 +23,6 @@ public struct Fixture: Sendable {
         text.split(separator: "\n").filter { $0.hasPrefix("P: ") }.map { "/sys" + $0.dropFirst(3) }
     }
 
-    /// The syspaths of its `usb_device`s (not interfaces), in file order.
-    public var deviceSyspaths: [String] {
-        syspaths.filter { !($0.split(separator: "/").last ?? "").contains(":") }
-    }
 }
 
 /// Reads a whole text file (fixtures, recorded USBGuard output) without Foundation.

@@ -23,6 +23,23 @@ enum Paths {
         return testbed
     }
 
+    /// Writes a daemon configuration (the shipped policy unless `rules` says otherwise) as
+    /// `nazorat.toml` in `directory` (a fresh one by default); returns its path.
+    static func writeConfig(station: String, mode: String = "monitor", stateDirectory: String = "state",
+                            rules: String = repository + "/systemd/rules.conf",
+                            in directory: String? = nil) throws -> String {
+        let path = try (directory ?? temporaryDirectory()) + "/nazorat.toml"
+        try """
+            station = "\(station)"
+            mode = "\(mode)"
+            state-dir = "\(stateDirectory)"
+            [policy]
+            rules = "\(rules)"
+            implicit = "block"
+            """.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
     /// A fresh private directory for one test.
     static func temporaryDirectory() throws -> String {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("nazorat-test-\(UUID().uuidString)")

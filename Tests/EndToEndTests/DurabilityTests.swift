@@ -6,17 +6,8 @@ import Testing
 /// The daemon against what kills evidence: SIGKILL at random moments, a full disk, a
 /// damaged database. Each test runs the real binary on a umockdev station.
 @Suite(.serialized) struct DurabilityTests {
-    private func config(stateDirectory: String, extra: String = "") throws -> String {
-        let path = try Paths.temporaryDirectory() + "/nazorat.toml"
-        try """
-            station = "CRASH-0001"
-            mode = "monitor"
-            state-dir = "\(stateDirectory)"
-            \(extra)
-            [policy]
-            rules = "\(Paths.repository)/systemd/rules.conf"
-            """.write(toFile: path, atomically: true, encoding: .utf8)
-        return path
+    private func config(stateDirectory: String) throws -> String {
+        try Paths.writeConfig(station: "CRASH-0001", stateDirectory: stateDirectory)
     }
 
     /// (seq, event hash) of every event the daemon reported as committed.

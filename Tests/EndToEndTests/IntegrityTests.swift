@@ -10,14 +10,7 @@ import Testing
     @Test func driftAfterTheSealRaisesAndClearsAlarms() async throws {
         let testbed = try Paths.station()
         let directory = try Paths.temporaryDirectory()
-        let config = directory + "/nazorat.toml"
-        try """
-            station = "SEAL-0001"
-            mode = "monitor"
-            state-dir = "state"
-            [policy]
-            rules = "\(Paths.repository)/systemd/rules.conf"
-            """.write(toFile: config, atomically: true, encoding: .utf8)
+        let config = try Paths.writeConfig(station: "SEAL-0001", in: directory)
 
         let seal = try runToCompletion(Paths.nazoratd, ["seal", "--config", config], environment: testbed.childEnvironment)
         #expect(seal.status == 0, "\(seal.stderr)")

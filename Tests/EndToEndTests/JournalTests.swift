@@ -24,17 +24,11 @@ import Testing
         let testbed = try Paths.station()
         let station = "JOURNAL-\(Int.random(in: 100_000...999_999))"
         let directory = try Paths.temporaryDirectory()
-        try """
-            station = "\(station)"
-            mode = "monitor"
-            state-dir = "state"
-            [policy]
-            rules = "\(Paths.repository)/systemd/rules.conf"
-            """.write(toFile: directory + "/nazorat.toml", atomically: true, encoding: .utf8)
+        let config = try Paths.writeConfig(station: station, in: directory)
         let notify = try NotifySocket()
         var environment = testbed.childEnvironment
         environment["NOTIFY_SOCKET"] = notify.path
-        let daemon = try RunningProcess(Paths.nazoratd, ["--config", directory + "/nazorat.toml", "--log-target", "journal"],
+        let daemon = try RunningProcess(Paths.nazoratd, ["--config", config, "--log-target", "journal"],
                                         environment: environment)
         try await notify.messages.wait(for: "READY=1") { $0.contains { $0.hasPrefix("READY=1") } }
         try testbed.add(Paths.fixture("hostile-strings"))
@@ -42,7 +36,7 @@ import Testing
         #expect(daemon.stop() == 0)
         #expect(await daemon.lines.elements.isEmpty, "with the journal there is nothing on stderr")
 
-        let events = try await DatabaseQueue(path: directory + "/state/state.db").read {
+        let events = try DatabaseQueue(path: directory + "/state/state.db").read {
             try Row.fetchAll($0, sql: "SELECT seq, hash, type, severity, message FROM events ORDER BY seq")
         }
         try await waitForJournal(station: station) { $0.count >= events.count }

@@ -21,17 +21,7 @@ import Testing
     }
 
     private func config(mode: String, rules: String) throws -> String {
-        let directory = try Paths.temporaryDirectory()
-        let path = directory + "/nazorat.toml"
-        try """
-            station = "POLICY-0001"
-            mode = "\(mode)"
-            state-dir = "state"
-            [policy]
-            rules = "\(rules)"
-            implicit = "block"
-            """.write(toFile: path, atomically: true, encoding: .utf8)
-        return path
+        try Paths.writeConfig(station: "POLICY-0001", mode: mode, rules: rules)
     }
 
     private func syspath(_ port: String) -> String {
