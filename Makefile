@@ -9,7 +9,26 @@ FAULT_SHIM   := .build/libnazorat-fault.so
 TEST_PRELOAD  = $(abspath $(FAULT_SHIM)) libumockdev-preload.so.0
 DEMO_PLUGS    = usb-stick scanner-lookalike hostile-strings usb-ethernet
 
-.PHONY: run demo test deps build fixtures usbguard-fixtures clean
+.PHONY: run demo test deps build fixtures usbguard-fixtures clean install uninstall release
+
+# Where `make install` puts things: Debian's locations (systemd.pc's for the systemd parts).
+DESTDIR      ?=
+PREFIX       ?= /usr
+BINDIR       ?= $(PREFIX)/bin
+DOCDIR       ?= $(PREFIX)/share/doc/nazorat
+SYSCONFDIR   ?= /etc
+UNITDIR      ?= $(shell pkg-config --variable=systemdsystemunitdir systemd 2>/dev/null || echo /lib/systemd/system)
+SYSUSERSDIR  ?= $(shell pkg-config --variable=sysusersdir systemd 2>/dev/null || echo /usr/lib/sysusers.d)
+TMPFILESDIR  ?= $(shell pkg-config --variable=tmpfilesdir systemd 2>/dev/null || echo /usr/lib/tmpfiles.d)
+CATALOGDIR   ?= $(shell pkg-config --variable=catalogdir systemd 2>/dev/null || echo /usr/lib/systemd/catalog)
+UDEVRULESDIR ?= /lib/udev/rules.d
+# MODE=enforce also installs the early-boot udev rule that leaves new devices unauthorized
+# until nazoratd decides (udev-rules/71-nazorat-enforce.rules).
+MODE         ?= monitor
+# The built executables to install; `make install` builds them in release mode unless
+# PRODUCTS names a directory that holds them already.
+PRODUCTS     ?=
+EXECUTABLES   = nazoratd nazoratctl nazorat-uplink nazorat-central
 
 ## Build and run the daemon in the foreground on this machine's devices (monitor mode, dev/state).
 run: build
@@ -55,6 +74,44 @@ fixtures:
 
 usbguard-fixtures: build
 	Tests/Fixtures/usbguard/record.sh
+
+release: deps
+	$(SWIFT) build -c release
+
+## Install the binaries, units, udev rules, sysusers, tmpfiles, journal catalog and the
+## default configuration (an existing /etc/nazorat file is never overwritten).
+install: $(if $(PRODUCTS),,release)
+	@products=$(or $(PRODUCTS),.build/release); \
+	for exe in $(EXECUTABLES); do \
+	  if [ -x $$products/$$exe ]; then install -D -m 0755 $$products/$$exe $(DESTDIR)$(BINDIR)/$$exe; fi; \
+	done
+	install -D -m 0644 systemd/nazoratd.service $(DESTDIR)$(UNITDIR)/nazoratd.service
+	install -D -m 0644 systemd/nazoratd.socket $(DESTDIR)$(UNITDIR)/nazoratd.socket
+	install -D -m 0644 systemd/nazorat-uplink.service $(DESTDIR)$(UNITDIR)/nazorat-uplink.service
+	install -D -m 0644 systemd/nazorat.sysusers $(DESTDIR)$(SYSUSERSDIR)/nazorat.conf
+	install -D -m 0644 systemd/nazorat.tmpfiles $(DESTDIR)$(TMPFILESDIR)/nazorat.conf
+	install -D -m 0644 systemd/nazorat.catalog $(DESTDIR)$(CATALOGDIR)/nazorat.catalog
+	install -D -m 0644 udev-rules/70-nazorat.rules $(DESTDIR)$(UDEVRULESDIR)/70-nazorat.rules
+	if [ "$(MODE)" = enforce ]; then \
+	  install -D -m 0644 udev-rules/71-nazorat-enforce.rules $(DESTDIR)$(UDEVRULESDIR)/71-nazorat-enforce.rules; fi
+	install -d -m 0750 $(DESTDIR)$(SYSCONFDIR)/nazorat
+	[ -e $(DESTDIR)$(SYSCONFDIR)/nazorat/nazorat.toml ] || \
+	  sed 's/^mode = .*/mode = "$(MODE)"/' systemd/nazorat.toml > $(DESTDIR)$(SYSCONFDIR)/nazorat/nazorat.toml
+	chmod 0640 $(DESTDIR)$(SYSCONFDIR)/nazorat/nazorat.toml
+	[ -e $(DESTDIR)$(SYSCONFDIR)/nazorat/rules.conf ] || \
+	  install -m 0640 systemd/rules.conf $(DESTDIR)$(SYSCONFDIR)/nazorat/rules.conf
+	install -D -m 0644 README.md $(DESTDIR)$(DOCDIR)/README.md
+
+## Remove what `make install` installed, except /etc/nazorat (the station's configuration)
+## and /var/lib/nazorat (the event log is evidence; delete it deliberately, never by script).
+uninstall:
+	for exe in $(EXECUTABLES); do rm -f $(DESTDIR)$(BINDIR)/$$exe; done
+	rm -f $(DESTDIR)$(UNITDIR)/nazoratd.service $(DESTDIR)$(UNITDIR)/nazoratd.socket \
+	  $(DESTDIR)$(UNITDIR)/nazorat-uplink.service $(DESTDIR)$(SYSUSERSDIR)/nazorat.conf \
+	  $(DESTDIR)$(TMPFILESDIR)/nazorat.conf $(DESTDIR)$(CATALOGDIR)/nazorat.catalog \
+	  $(DESTDIR)$(UDEVRULESDIR)/70-nazorat.rules $(DESTDIR)$(UDEVRULESDIR)/71-nazorat-enforce.rules \
+	  $(DESTDIR)$(DOCDIR)/README.md
+	-rmdir $(DESTDIR)$(DOCDIR) 2>/dev/null
 
 clean:
 	rm -rf .build dev/state dev/demo-state

@@ -1,4 +1,5 @@
 import Logging
+import NazoratControl
 import NazoratCore
 import NazoratLinux
 import NazoratStore
@@ -13,43 +14,60 @@ public enum Daemon {
     /// Runs until SIGTERM or SIGINT, then shuts down gracefully: a last event and a checkpoint.
     public static func run(configurationPath: String, configuration: Configuration, policy: Policy,
                            logger: Logger) async throws {
+        let started = ContinuousClock.now
         let clock = SystemClock()
         let lock = try StateLock(directory: configuration.stateDirectory)
         defer { withExtendedLifetime(lock) {} }
         let opened = try StateDirectory.open(directory: configuration.stateDirectory, station: configuration.station,
                                              now: clock.now())
+        let board = StatusBoard(inventory: try opened.store.inventory(), alarms: try opened.store.openAlarms(),
+                                phase: try opened.store.pollsPhase())
         let log = try EventLog(
             store: opened.store, station: configuration.station, key: opened.key,
             queueLimit: configuration.writeQueue, clock: clock.now,
-            onStorageChange: { StorageReport.log($0, to: logger) },
+            onStorageChange: { StorageReport.log($0, to: logger); board.storageChanged($0) },
             onCommitted: { events in events.forEach { CommittedEvent.log($0, to: logger, station: configuration.station) } })
         let firstStart = await log.currentHead == nil
         await log.record(startupRecord(configuration: configuration, quarantine: opened.quarantine, time: clock.now()))
 
+        let routes = ControlRoutes(configuration: configuration, board: board, log: log, started: started)
+        let endpoint: ControlEndpoint = try SocketActivation.inheritedControlSocket().map { .inherited(descriptor: $0) }
+            ?? .path(configuration.socketPath)
+        let control = try await ControlServer.bind(endpoint, router: routes.route, logger: logger)
+        switch endpoint {
+        case .inherited(let descriptor): logger.info("control API listening on the socket systemd passed (fd \(descriptor))")
+        case .path(let path): logger.info("control API listening on \(path)")
+        }
+        let watcher = DeviceWatcher(logger: logger)
         let enforcer = Enforcer(mode: configuration.mode, policy: policy, secondsOfDay: clock.secondsOfDay)
         let watch = DeviceWatchService(
-            logger: logger, log: log, clock: clock, recorded: try opened.store.recordedDevices(),
+            logger: logger, watcher: watcher, log: log, clock: clock, recorded: try opened.store.recordedDevices(),
             firstStart: firstStart,
             enforcer: enforcer,
             integrity: Integrity(inventory: try opened.store.inventory(), alarms: try opened.store.openAlarms(),
-                                 phase: try opened.store.pollsPhase())
-        ) { count in
-            SystemdNotifier.notify("READY=1\nSTATUS=\(count) USB devices present")
-        }
+                                 phase: try opened.store.pollsPhase()),
+            board: board)
         let reload = ReloadService(hangups: await UnixSignalsSequence(trapping: .sighup),
                                    configurationPath: configurationPath, running: configuration, enforcer: enforcer,
                                    log: log, clock: clock)
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: watch, successTerminationBehavior: .gracefullyShutdownGroup,
+                  failureTerminationBehavior: .gracefullyShutdownGroup),
+            .init(service: reload, failureTerminationBehavior: .gracefullyShutdownGroup),
+            .init(service: control, failureTerminationBehavior: .gracefullyShutdownGroup),
+        ]
+        if let timeout = SystemdNotifier.watchdogTimeout() {
+            services.append(.init(service: WatchdogService(period: timeout / 2, probes: [
+                LivenessProbe(component: "udev watcher", answer: watcher.answer),
+                LivenessProbe(component: "event log") { await log.answer() },
+                LivenessProbe(component: "control socket", answer: control.answer),
+            ], logger: logger)))
+        }
         let group = ServiceGroup(configuration: .init(
-            services: [
-                .init(service: watch, successTerminationBehavior: .gracefullyShutdownGroup,
-                      failureTerminationBehavior: .gracefullyShutdownGroup),
-                .init(service: reload, failureTerminationBehavior: .gracefullyShutdownGroup),
-            ],
-            gracefulShutdownSignals: [.sigterm, .sigint],
-            logger: logger))
-        SystemdNotifier.notify("STATUS=starting")
+            services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        SystemdNotifier.notify(["STATUS": "starting: enumerating devices"])
         try await group.run()
-        SystemdNotifier.notify("STOPPING=1")
+        SystemdNotifier.notify(["STOPPING": "1", "STATUS": "stopping: final checkpoint"])
         await log.record(StoreBatch.Pending(drafts: [EventDraft(
             type: "daemon.stopped", severity: .notice, subject: "daemon", message: "nazoratd stopped",
             payload: "{}", time: clock.now())]))

@@ -7,6 +7,7 @@ import ServiceLifecycle
 /// Runs the device watcher and records every observation in the event log.
 struct DeviceWatchService: Service {
     let logger: Logger
+    let watcher: DeviceWatcher
     let log: EventLog
     let clock: SystemClock
     /// The devices the database held at start.
@@ -17,8 +18,8 @@ struct DeviceWatchService: Service {
     let enforcer: Enforcer
     /// The seal and the drift alarms, as loaded at start.
     let integrity: Integrity
-    /// Called once the present devices are recorded and decided.
-    let onPresent: @Sendable (Int) -> Void
+    /// Shows the outcome of each observation; told READY once the present devices are recorded and decided.
+    let board: StatusBoard
 
     static func identityChanged(_ old: USBDevice, _ new: USBDevice) -> Bool {
         var old = old
@@ -27,10 +28,10 @@ struct DeviceWatchService: Service {
     }
 
     func run() async throws {
-        let watcher = DeviceWatcher(logger: logger)
         let observations = try watcher.start()
         defer { watcher.stop() }
         var integrity = integrity
+        var ready = false
         for await observation in observations.cancelOnGracefulShutdown() {
             let time = clock.now()
             var record = ObservationEvents.pending(for: observation, recorded: recorded, firstStart: firstStart, time: time)
@@ -51,7 +52,13 @@ struct DeviceWatchService: Service {
             record.drafts += alarms.drafts
             record.alarmChanges += alarms.changes
             await log.record(record)
-            if case .present(let devices) = observation { onPresent(devices.count) }
+            let present: [USBDevice]
+            if case .present(let devices) = observation { present = devices } else { present = watcher.devices }
+            board.devicesChanged(present: present, alarms: Array(integrity.book.open.values))
+            if !ready, case .present = observation {
+                board.ready()
+                ready = true
+            }
         }
     }
 }

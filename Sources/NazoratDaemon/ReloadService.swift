@@ -23,9 +23,9 @@ struct ReloadService: Service {
 
     func run() async throws {
         for await _ in hangups.cancelOnGracefulShutdown() {
-            SystemdNotifier.notify("RELOADING=1")
+            SystemdNotifier.notify(["RELOADING": "1"])
             await log.record(StoreBatch.Pending(drafts: [reload()]))
-            SystemdNotifier.notify("READY=1")
+            SystemdNotifier.notify(["READY": "1"])
         }
     }
 

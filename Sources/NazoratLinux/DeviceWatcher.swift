@@ -63,6 +63,12 @@ public final class DeviceWatcher: @unchecked Sendable {
         }
     }
 
+    /// Returns once the watcher's queue runs work again: the watchdog's liveness probe. A
+    /// watcher stuck in a receive or a sysfs read never answers.
+    public func answer() async {
+        await withCheckedContinuation { continuation in queue.async { continuation.resume() } }
+    }
+
     /// The devices the watcher believes present now.
     public var devices: [USBDevice] {
         queue.sync { present.sorted }

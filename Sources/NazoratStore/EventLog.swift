@@ -64,6 +64,11 @@ public actor EventLog {
         flush()
     }
 
+    /// Returns once the log is free to write: the watchdog's liveness probe. Writes run on
+    /// this actor, so a write stuck in the file system keeps it from answering. (A write that
+    /// fails is not a wedge: that is the storage alarm, and a restart would not help.)
+    public func answer() {}
+
     /// Signs the current head, if no checkpoint covers it yet (at a clean stop).
     public func checkpointHead() -> Checkpoint? {
         guard failure == nil, let head, (try? store.lastCheckpointSeq()) != head.seq else { return nil }

@@ -14,12 +14,15 @@ public final class StateStore: Sendable {
         self.path = path
         var configuration = Configuration()
         configuration.readonly = readOnly
-        configuration.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA synchronous = FULL")
-        }
         pool = try Self.mappingErrors(path: path) {
             let pool = try DatabasePool(path: path, configuration: configuration)
-            if !readOnly { try Schema.migrator.migrate(pool) }
+            if !readOnly {
+                // GRDB sets synchronous=NORMAL on the writer when it enables WAL, after any
+                // prepareDatabase hook; NORMAL does not sync the WAL at commit, so a commit
+                // could be lost in a power cut. FULL syncs it before the commit returns.
+                try pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = FULL") }
+                try Schema.migrator.migrate(pool)
+            }
             return pool
         }
     }
@@ -35,10 +38,13 @@ public final class StateStore: Sendable {
         }
     }
 
-    /// The journal mode and synchronous level a connection runs with (`wal`, 2 = FULL).
+    /// The journal mode and synchronous level the writing connection runs with (`wal`, 2 = FULL).
     public func pragmas() throws(StoreError) -> (journalMode: String, synchronous: Int) {
-        try read { db in
-            (try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? "", try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1)
+        try Self.mappingErrors(path: path) {
+            try pool.writeWithoutTransaction { db in
+                (try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? "",
+                 try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1)
+            }
         }
     }
 

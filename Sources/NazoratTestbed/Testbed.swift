@@ -116,11 +116,14 @@ public final class Testbed {
     /// Injects a fault through `libnazorat-fault.so` (Tests/Support/fault-shim.c), which must be
     /// preloaded before umockdev's library, in this process (where uevents are sent) and in the
     /// watching one. umockdev cannot overflow a monitor the way the kernel does (drop what does
-    /// not fit, then ENOBUFS) nor make a device vanish during a read; the shim does both.
+    /// not fit, then ENOBUFS) nor make a device vanish during a read; the shim does both, and
+    /// wedges a component for the watchdog tests.
     public func inject(_ fault: Fault) {
         let (name, content) = switch fault {
         case .monitorReceiveError(let code): ("fault-recvmsg", String(code))
         case .vanishOnRead(let syspath): ("fault-vanish", syspath)
+        case .wedgeMonitorReceive: ("fault-wedge-recvmsg", "")
+        case .wedgeDatabaseSync: ("fault-wedge-fsync", "")
         }
         write(fault: name, content)
     }
@@ -142,10 +145,14 @@ public final class Testbed {
     }
 
     /// A fault the shim can inject.
-    public enum Fault {
+    public enum Fault: Sendable {
         /// The next receive on a udev monitor fails with this errno.
         case monitorReceiveError(Int32)
         /// The device at this syspath disappears when its `descriptors` file is opened.
         case vanishOnRead(syspath: String)
+        /// The next receive on a udev monitor never returns (a wedged watcher).
+        case wedgeMonitorReceive
+        /// The next fsync of the state database never returns (a wedged event log).
+        case wedgeDatabaseSync
     }
 }

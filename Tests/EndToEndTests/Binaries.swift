@@ -33,6 +33,7 @@ enum Paths {
             station = "\(station)"
             mode = "\(mode)"
             state-dir = "\(stateDirectory)"
+            socket = "control.sock"
             [policy]
             rules = "\(rules)"
             implicit = "block"

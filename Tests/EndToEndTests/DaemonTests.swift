@@ -55,7 +55,7 @@ import Testing
                                         environment: environment)
 
         try await notify.messages.wait(for: "READY=1") { $0.contains { $0.hasPrefix("READY=1\n") } }
-        #expect(await notify.messages.elements.contains("READY=1\nSTATUS=8 USB devices present"))
+        #expect(await notify.messages.elements.contains("READY=1\nSTATUS=not sealed, 8 USB devices present, 0 open alarms, polls setup"))
         try await daemon.waitForLine(containing: #"device added: 1-2 413c:2113 "Dell KB216 Wired Keyboard" interfaces 03:01:01 03:00:00 (coldplug)"#)
 
         let stick = try Paths.fixture("usb-stick")
@@ -71,7 +71,7 @@ import Testing
 
         #expect(daemon.stop(SIGTERM) == 0)
         try await daemon.waitForLine(containing: "nazoratd stopped")
-        try await notify.messages.wait(for: "STOPPING=1") { $0.contains("STOPPING=1") }
+        try await notify.messages.wait(for: "STOPPING=1") { $0.contains { $0.hasPrefix("STOPPING=1\n") } }
         let raw = await daemon.lines.elements.joined(separator: "\n")
         #expect(!raw.unicodeScalars.contains { ($0.value < 0x20 && $0 != "\n") || $0.value == 0x7F })
     }
@@ -87,42 +87,5 @@ import Testing
         try await sim.waitForLine(containing: "nazoratd stopped")
         sim.process.waitUntilExit()
         #expect(sim.process.terminationStatus == 0)
-    }
-}
-
-/// A NOTIFY_SOCKET for sd_notify: a real Unix datagram socket in a private directory.
-final class NotifySocket: @unchecked Sendable {
-    let path: String
-    let messages = AwaitableLog<String>()
-    private let fd: Int32
-
-    init() throws {
-        path = try Paths.temporaryDirectory() + "/notify.sock"
-        fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        withUnsafeMutableBytes(of: &address.sun_path) { buffer in
-            for (index, byte) in path.utf8.enumerated() { buffer[index] = byte }
-        }
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-        }
-        try #require(bound == 0, "bind \(path): errno \(errno)")
-        let (socketFD, messages) = (fd, messages)
-        let (stream, continuation) = AsyncStream.makeStream(of: String.self)
-        Thread.detachNewThread {
-            var buffer = [UInt8](repeating: 0, count: 4096)
-            while true {
-                let count = recv(socketFD, &buffer, buffer.count, 0)
-                if count <= 0 { return continuation.finish() }
-                continuation.yield(String(decoding: buffer.prefix(count), as: UTF8.self))
-            }
-        }
-        Task { for await message in stream { await messages.append(message) } }
-    }
-
-    deinit {
-        shutdown(fd, Int32(SHUT_RDWR))
-        close(fd)
     }
 }

@@ -65,17 +65,34 @@ import Testing
         let serial = try #require(hostile["NAZORAT_DEVICE_SERIAL"] as? String)
         #expect(serial.hasSuffix("…(+3583 bytes)"), "bounded like the JSON form")
 
-        // The catalog explains every MESSAGE_ID seen (installed into a test root).
-        let root = try Paths.temporaryDirectory()
-        try FileManager.default.createDirectory(atPath: root + "/usr/lib/systemd/catalog", withIntermediateDirectories: true)
-        try FileManager.default.copyItem(atPath: Paths.repository + "/systemd/nazorat.catalog",
-                                         toPath: root + "/usr/lib/systemd/catalog/nazorat.catalog")
-        #expect(try runToCompletion("/bin/journalctl", ["--root=\(root)", "--update-catalog"], environment: [:]).status == 0)
+        // `journalctl -x` explains every entry once `make install` put the catalog in a root
+        // and `journalctl --update-catalog` compiled it there.
+        let explained = try explainedByCatalog(station: station)
         for type in Set(entries.compactMap { $0["NAZORAT_EVENT"] as? String }) {
-            let dump = try runToCompletion("/bin/journalctl", ["--root=\(root)", "--dump-catalog", MessageID.forType(type)],
-                                           environment: [:])
-            #expect(dump.stdoutText.contains("Event type \(type)."), "no catalog text for \(type)")
+            #expect(explained.contains("░░ Event type \(type)."), "no catalog text for \(type)")
         }
+        #expect(explained.contains("░░ Subject: A USB device was connected"))
+    }
+
+    /// `journalctl -x` on a copy of the journal, in an installed test root. journalctl 252
+    /// reads the catalog database from /var/lib/systemd/catalog even with --root, so the
+    /// root's database is bind-mounted there in a private mount namespace (the host's
+    /// catalog is not touched).
+    private func explainedByCatalog(station: String) throws -> String {
+        let root = try InstallTests.installedRoot()
+        #expect(try runToCompletion("/bin/journalctl", ["--root=\(root)", "--update-catalog"], environment: [:]).status == 0)
+        _ = try runToCompletion("/bin/journalctl", ["--sync"], environment: [:])
+        try FileManager.default.createDirectory(atPath: root + "/var/log", withIntermediateDirectories: true)
+        for source in ["/run/log/journal", "/var/log/journal"] where FileManager.default.fileExists(atPath: source) {
+            let copy = try runToCompletion("/bin/cp", ["-r", source, root + "/var/log/"], environment: [:])
+            try #require(copy.status == 0, "\(copy.stderr)")
+        }
+        try FileManager.default.createDirectory(atPath: "/var/lib/systemd/catalog", withIntermediateDirectories: true)
+        let script = "mount --bind \(root)/var/lib/systemd/catalog /var/lib/systemd/catalog && "
+            + "journalctl --root=\(root) -x --no-pager -o short NAZORAT_STATION=\(station)"
+        let shown = try runToCompletion("/usr/bin/unshare", ["-m", "/bin/sh", "-c", script], environment: InstallTests.environment)
+        try #require(shown.status == 0, "\(shown.stderr)")
+        return shown.stdoutText
     }
 
     private func journalEntries(station: String) throws -> [[String: Any]] {

@@ -26,6 +26,8 @@ import Testing
     @Test func theDatabaseIsInWALModeWithFullSynchronousCommits() throws {
         let scratch = try ScratchDirectory()
         let opened = try StateDirectory.open(directory: scratch.path + "/state", station: "TSH-1", now: TestClock().now())
+        // Regression: GRDB sets NORMAL on the writing connection after our hook ran, and this
+        // test once asked a reading connection, which still said FULL.
         let pragmas = try opened.store.pragmas()
         #expect(pragmas.journalMode == "wal")
         #expect(pragmas.synchronous == 2, "2 is FULL: every commit is fsynced")

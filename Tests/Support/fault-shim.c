@@ -15,6 +15,11 @@
  *                 socket fails with it;
  *  fault-vanish   holds a syspath; opening that device's "descriptors" file first
  *                 removes the device's directory from the testbed.
+ *
+ * Two more wedge the daemon, for the watchdog tests (the calling thread never returns):
+ *  fault-wedge-recvmsg  the next recvmsg() on a umockdev monitor socket (the udev watcher);
+ *  fault-wedge-fsync    the next fsync() or fdatasync() of a file named state.db* (the
+ *                       event log's writer).
  * Each fault fires once. Without the files the shim only forwards.
  */
 #define _GNU_SOURCE
@@ -62,6 +67,13 @@ static int is_umockdev_socket(int fd)
     return strncmp(addr.sun_path, root, strlen(root)) == 0;
 }
 
+static void wedge_if_asked(const char *name)
+{
+    if (take_fault(name, NULL, 0))
+        for (;;)
+            pause();
+}
+
 ssize_t recvmsg(int fd, struct msghdr *msg, int flags)
 {
     static ssize_t (*next)(int, struct msghdr *, int);
@@ -72,8 +84,37 @@ ssize_t recvmsg(int fd, struct msghdr *msg, int flags)
         errno = atoi(code) > 0 ? atoi(code) : ENOBUFS;
         return -1;
     }
+    if (is_umockdev_socket(fd))
+        wedge_if_asked("fault-wedge-recvmsg");
     return next(fd, msg, flags);
 }
+
+static int is_state_database(int fd)
+{
+    char link[64], target[4096];
+    ssize_t n;
+    if (getenv("UMOCKDEV_DIR") == NULL)
+        return 0;
+    snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+    if ((n = readlink(link, target, sizeof target - 1)) < 0)
+        return 0;
+    target[n] = '\0';
+    return strstr(target, "/state.db") != NULL;
+}
+
+#define FORWARD_SYNC(name)                                              \
+    int name(int fd)                                                    \
+    {                                                                   \
+        static int (*next)(int);                                        \
+        if (next == NULL)                                               \
+            next = dlsym(RTLD_NEXT, #name);                             \
+        if (is_state_database(fd))                                      \
+            wedge_if_asked("fault-wedge-fsync");                        \
+        return next(fd);                                                \
+    }
+
+FORWARD_SYNC(fsync)
+FORWARD_SYNC(fdatasync)
 
 static int is_uevent_message(const struct msghdr *msg)
 {

@@ -1,0 +1,101 @@
+/// `GET /v1/status`: the station at a glance (docs/openapi.yaml, schema Status).
+public struct StatusDocument: Codable, Sendable, Equatable {
+    /// Device counts.
+    public struct Devices: Codable, Sendable, Equatable {
+        /// USB devices present now.
+        public var present: Int
+        /// Sealed devices; null before the first seal.
+        public var sealed: Int?
+        /// Sealed devices not present with their sealed identity.
+        public var missing: Int
+        /// Present devices that are not authorized.
+        public var blocked: Int
+
+        public init(present: Int, sealed: Int?, missing: Int, blocked: Int) {
+            self.present = present
+            self.sealed = sealed
+            self.missing = missing
+            self.blocked = blocked
+        }
+    }
+
+    /// One open (or acknowledged, not yet cleared) alarm.
+    public struct AlarmEntry: Codable, Sendable, Equatable {
+        /// The alarm kind, e.g. `device.unexpected`.
+        public var kind: String
+        /// `info` ... `critical`.
+        public var severity: String
+        /// The port (or subject, e.g. `state`) it concerns.
+        public var port: String
+        /// `raised` or `acknowledged`.
+        public var state: String
+
+        public init(kind: String, severity: String, port: String, state: String) {
+            self.kind = kind
+            self.severity = severity
+            self.port = port
+            self.state = state
+        }
+    }
+
+    /// The event log's head.
+    public struct LogHead: Codable, Sendable, Equatable {
+        /// The last committed seq.
+        public var seq: Int64
+        /// Its chain hash.
+        public var hash: String
+
+        public init(seq: Int64, hash: String) {
+            self.seq = seq
+            self.hash = hash
+        }
+    }
+
+    /// Whether event-log writes work.
+    public struct Storage: Codable, Sendable, Equatable {
+        /// `ok` or `failing`.
+        public var state: String
+        /// Why writes fail, when they do.
+        public var reason: String?
+
+        public init(state: String, reason: String?) {
+            self.state = state
+            self.reason = reason
+        }
+    }
+
+    /// The station id.
+    public var station: String
+    /// `setup`, `open` or `closed`.
+    public var phase: String
+    /// `monitor` or `enforce`.
+    public var mode: String
+    /// Seconds since the daemon started.
+    public var uptime: Double
+    /// The daemon's version.
+    public var version: String
+    /// Device counts.
+    public var devices: Devices
+    /// The alarms not yet cleared.
+    public var alarms: [AlarmEntry]
+    /// The log head; null before the first event.
+    public var log: LogHead?
+    /// Storage health.
+    public var storage: Storage
+    /// The one-line summary systemd shows as the service's status.
+    public var summary: String
+
+    public init(station: String, phase: String, mode: String, uptime: Double, version: String, devices: Devices,
+                alarms: [AlarmEntry], log: LogHead?, storage: Storage, summary: String) {
+        self.station = station
+        self.phase = phase
+        self.mode = mode
+        self.uptime = uptime
+        self.version = version
+        self.devices = devices
+        self.alarms = alarms
+        self.log = log
+        self.storage = storage
+        self.summary = summary
+    }
+}

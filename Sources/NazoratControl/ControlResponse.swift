@@ -1,0 +1,48 @@
+import Foundation
+
+/// The answer to a control request: a status and a JSON body.
+public struct ControlResponse: Sendable {
+    /// The HTTP status code.
+    public var status: Int
+    /// The body bytes.
+    public var body: [UInt8]
+    /// The body's media type.
+    public var contentType: String
+
+    /// A response with `body` of `contentType`.
+    public init(status: Int, body: [UInt8], contentType: String = "application/json") {
+        self.status = status
+        self.body = body
+        self.contentType = contentType
+    }
+
+    /// `value` as JSON (keys sorted, so that equal states give equal bytes).
+    public static func json<Value: Encodable>(_ value: Value, status: Int = 200) -> ControlResponse {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        do {
+            return ControlResponse(status: status, body: Array(try encoder.encode(value)) + [0x0A])
+        } catch {
+            return .error(500, code: "encoding-failed", message: "the response could not be encoded: \(error)")
+        }
+    }
+
+    /// The error body every failure has: `{"error": {"code": ..., "message": ...}}`.
+    public static func error(_ status: Int, code: String, message: String) -> ControlResponse {
+        json(ErrorDocument(error: .init(code: code, message: message)), status: status)
+    }
+}
+
+/// The body of every error response.
+public struct ErrorDocument: Codable, Sendable, Equatable {
+    /// What went wrong.
+    public struct Detail: Codable, Sendable, Equatable {
+        /// A stable, machine-readable code, e.g. `not-found`.
+        public var code: String
+        /// A sentence for people.
+        public var message: String
+    }
+
+    /// The error.
+    public var error: Detail
+}

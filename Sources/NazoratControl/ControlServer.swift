@@ -1,0 +1,138 @@
+import Foundation
+import Logging
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import ServiceLifecycle
+
+/// Answers a request; the daemon provides the routes.
+public typealias ControlRouter = @Sendable (ControlRequest) async -> ControlResponse
+
+/// The control API's HTTP/1.1 server on a Unix socket.
+///
+/// `bind` listens at once (so the socket exists before the daemon reports READY=1); `run`
+/// serves until graceful shutdown, each connection in its own child task, and then closes
+/// every connection and, if it bound the path itself, removes the socket file.
+public final class ControlServer: Service, Sendable {
+    /// The largest request body accepted; a larger one gets 413.
+    public static let bodyLimit = 64 * 1024
+
+    private typealias Connection = NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>
+
+    private let listener: NIOAsyncChannel<Connection, Never>
+    private let endpoint: ControlEndpoint
+    private let router: ControlRouter
+    private let logger: Logger
+
+    private init(listener: NIOAsyncChannel<Connection, Never>, endpoint: ControlEndpoint, router: @escaping ControlRouter,
+                 logger: Logger) {
+        self.listener = listener
+        self.endpoint = endpoint
+        self.router = router
+        self.logger = logger
+    }
+
+    /// Listens on `endpoint`; requests go to `router`. A path the server binds gets mode 0660
+    /// and, where the group exists, group `nazorat`, as `nazoratd.socket` would set them.
+    public static func bind(_ endpoint: ControlEndpoint, router: @escaping ControlRouter,
+                            logger: Logger) async throws(ControlServerError) -> ControlServer {
+        let bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singletonControlLoop)
+            .serverChannelOption(.backlog, value: 256)
+        let initializer: @Sendable (Channel) -> EventLoopFuture<Connection> = { channel in
+            channel.eventLoop.makeCompletedFuture {
+                try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
+                return try Connection(wrappingChannelSynchronously: channel)
+            }
+        }
+        do {
+            let listener: NIOAsyncChannel<Connection, Never>
+            switch endpoint {
+            case .inherited(let descriptor):
+                listener = try await bootstrap.bind(descriptor, childChannelInitializer: initializer)
+            case .path(let path):
+                try SocketFile.prepare(path)
+                listener = try await bootstrap.bind(unixDomainSocketPath: path, childChannelInitializer: initializer)
+                try SocketFile.restrict(path)
+            }
+            return ControlServer(listener: listener, endpoint: endpoint, router: router, logger: logger)
+        } catch let error as ControlServerError {
+            throw error
+        } catch {
+            throw .bind(endpoint, reason: "\(error)")
+        }
+    }
+
+    /// Returns once the server's event loop runs work: the watchdog's liveness probe.
+    public func answer() async {
+        try? await listener.channel.eventLoop.submit {}.get()
+    }
+
+    /// Serves connections until graceful shutdown.
+    public func run() async throws {
+        try await withThrowingDiscardingTaskGroup { group in
+            try await listener.executeThenClose { connections in
+                for try await connection in connections.cancelOnGracefulShutdown() {
+                    group.addTask { [self] in await serve(connection) }
+                }
+            }
+            // Open connections (idle ones, event streams) end with the server.
+            group.cancelAll()
+        }
+        if case .path(let path) = endpoint { unlink(path) }
+    }
+
+    private func serve(_ connection: Connection) async {
+        do {
+            try await connection.executeThenClose { inbound, outbound in
+                var assembler = RequestAssembler(bodyLimit: Self.bodyLimit)
+                for try await part in inbound {
+                    switch assembler.consume(part) {
+                    case .incomplete:
+                        continue
+                    case .rejected(let response):
+                        try await write(response, keepAlive: false, to: outbound)
+                        return
+                    case .complete(let request, let keepAlive):
+                        try await write(await router(request), keepAlive: keepAlive, to: outbound)
+                        if !keepAlive { return }
+                    }
+                }
+            }
+        } catch {
+            logger.debug("control connection ended: \(error)")
+        }
+    }
+
+    private func write(_ response: ControlResponse, keepAlive: Bool,
+                       to outbound: NIOAsyncChannelOutboundWriter<HTTPServerResponsePart>) async throws {
+        var headers = HTTPHeaders()
+        headers.add(name: "Content-Type", value: response.contentType)
+        headers.add(name: "Content-Length", value: "\(response.body.count)")
+        if !keepAlive { headers.add(name: "Connection", value: "close") }
+        let head = HTTPResponseHead(version: .http1_1, status: HTTPResponseStatus(statusCode: response.status),
+                                    headers: headers)
+        try await outbound.write(contentsOf: [
+            .head(head), .body(.byteBuffer(ByteBuffer(bytes: response.body))), .end(nil),
+        ])
+    }
+}
+
+/// Why the control server could not listen.
+public enum ControlServerError: Error, CustomStringConvertible {
+    /// Binding or adopting the socket failed.
+    case bind(ControlEndpoint, reason: String)
+
+    public var description: String {
+        switch self {
+        case .bind(.inherited(let descriptor), let reason):
+            "cannot serve the control socket inherited from systemd (fd \(descriptor)): \(reason)"
+        case .bind(.path(let path), let reason):
+            "cannot listen on the control socket \(path): \(reason)"
+        }
+    }
+}
+
+extension MultiThreadedEventLoopGroup {
+    /// One event loop thread serves the control socket: local clients, small requests.
+    static let singletonControlLoop = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+}

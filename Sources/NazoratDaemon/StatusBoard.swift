@@ -1,0 +1,67 @@
+import NazoratCore
+import NazoratLinux
+import NazoratStore
+import Synchronization
+
+/// The daemon's current picture of the station, kept by the services that change it and read
+/// by whoever reports it. Each change that alters the one-line summary is sent to systemd as
+/// `STATUS=`, so `systemctl status nazoratd` is never stale.
+final class StatusBoard: Sendable {
+    private struct State {
+        var present: [USBDevice] = []
+        var inventory: Inventory?
+        var alarms: [Alarm]
+        var phase: PollsPhase
+        var storageFailure: String?
+        var published: String?
+
+        var summary: StationSummary {
+            StationSummary(present: present, inventory: inventory, alarms: alarms, phase: phase,
+                           storageFailure: storageFailure)
+        }
+    }
+
+    private let state: Mutex<State>
+
+    /// A board starting from what the database held at start.
+    init(inventory: Inventory?, alarms: [Alarm], phase: PollsPhase) {
+        state = Mutex(State(inventory: inventory, alarms: alarms, phase: phase))
+    }
+
+    /// The summary now.
+    var summary: StationSummary { state.withLock { $0.summary } }
+
+    /// Records the present devices and the open alarms after an observation.
+    func devicesChanged(present: [USBDevice], alarms: [Alarm]) {
+        update { $0.present = present; $0.alarms = alarms }
+    }
+
+    /// Records a change in the event log's storage.
+    func storageChanged(_ storage: EventLog.StorageState) {
+        update {
+            switch storage {
+            case .healthy: $0.storageFailure = nil
+            case .failing(let reason, _, _): $0.storageFailure = reason
+            }
+        }
+    }
+
+    /// Publishes the status line and READY=1: the devices are enumerated and decided.
+    func ready() {
+        state.withLock { state in
+            state.published = state.summary.statusLine
+            SystemdNotifier.notify(["READY": "1", "STATUS": state.published ?? ""])
+        }
+    }
+
+    private func update(_ change: (inout State) -> Void) {
+        state.withLock { state in
+            change(&state)
+            let line = state.summary.statusLine
+            // Before READY the line is kept back: systemd shows "starting" until then.
+            guard let published = state.published, published != line else { return }
+            state.published = line
+            SystemdNotifier.notify(["STATUS": line])
+        }
+    }
+}

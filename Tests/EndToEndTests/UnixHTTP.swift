@@ -1,0 +1,85 @@
+import Foundation
+import Testing
+
+/// A raw HTTP/1.1 exchange over a Unix socket, as any client (curl --unix-socket) would do it.
+struct UnixHTTP {
+    struct Response {
+        var status: Int
+        var headers: [String: String]
+        var body: Data
+
+        /// The body as a JSON object.
+        func json() throws -> [String: Any] {
+            try #require(try JSONSerialization.jsonObject(with: body) as? [String: Any], "not a JSON object: \(text)")
+        }
+
+        var text: String { String(decoding: body, as: UTF8.self) }
+    }
+
+    /// A connected stream socket; receives time out after `timeout` seconds.
+    static func connect(_ path: String, timeout: Int = 30) throws -> Int32 {
+        let descriptor = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        try #require(descriptor >= 0)
+        var limit = timeval(tv_sec: timeout, tv_usec: 0)
+        setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &address.sun_path) { buffer in
+            for (index, byte) in path.utf8.enumerated() { buffer[index] = byte }
+        }
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                Glibc.connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+            }
+        }
+        guard connected == 0 else {
+            let code = errno
+            close(descriptor)
+            throw POSIXError(POSIXErrorCode(rawValue: code) ?? .EIO)
+        }
+        return descriptor
+    }
+
+    /// Sends `method target` with `body` on a new connection and reads the whole response.
+    static func request(_ path: String, _ method: String, _ target: String, body: Data = Data()) throws -> Response {
+        let descriptor = try connect(path)
+        defer { close(descriptor) }
+        var head = "\(method) \(target) HTTP/1.1\r\nHost: nazorat\r\nConnection: close\r\n"
+        if !body.isEmpty || method != "GET" { head += "Content-Type: application/json\r\nContent-Length: \(body.count)\r\n" }
+        try send(Data((head + "\r\n").utf8) + body, on: descriptor)
+        return try parse(readToEnd(descriptor))
+    }
+
+    static func send(_ data: Data, on descriptor: Int32) throws {
+        var offset = 0
+        while offset < data.count {
+            let sent = data.withUnsafeBytes { Glibc.send(descriptor, $0.baseAddress! + offset, data.count - offset, Int32(MSG_NOSIGNAL)) }
+            guard sent > 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+            offset += sent
+        }
+    }
+
+    static func readToEnd(_ descriptor: Int32) throws -> Data {
+        var data = Data()
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let count = recv(descriptor, &buffer, buffer.count, 0)
+            if count == 0 { return data }
+            guard count > 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+            data.append(contentsOf: buffer.prefix(count))
+        }
+    }
+
+    static func parse(_ raw: Data) throws -> Response {
+        let separator = Data("\r\n\r\n".utf8)
+        let end = try #require(raw.range(of: separator), "no complete response head in \(raw.count) bytes")
+        let lines = String(decoding: raw[..<end.lowerBound], as: UTF8.self).components(separatedBy: "\r\n")
+        let status = try #require(Int(lines[0].split(separator: " ")[1]))
+        var headers: [String: String] = [:]
+        for line in lines.dropFirst() {
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        }
+        return Response(status: status, headers: headers, body: Data(raw[end.upperBound...]))
+    }
+}
