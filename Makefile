@@ -32,6 +32,8 @@ EXECUTABLES   = nazoratd nazoratctl nazorat-uplink nazorat-central
 
 ## Build and run the daemon in the foreground on this machine's devices (monitor mode, dev/state).
 run: build
+	mkdir -p dev/state && chmod 0700 dev/state
+	[ -e dev/state/rules.conf ] || cp systemd/rules.conf dev/state/rules.conf
 	.build/debug/nazoratd --config dev/nazorat.toml
 
 SIM = .build/debug/nazorat-station-sim --station Tests/Fixtures/polling-station.umockdev

@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "nazoratd", targets: ["nazoratd"]),
+        .executable(name: "nazoratctl", targets: ["nazoratctl"]),
         .executable(name: "nazorat-station-sim", targets: ["nazorat-station-sim"]),
     ],
     dependencies: [
@@ -16,6 +17,8 @@ let package = Package(
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // System libraries (Debian packages; `make test` installs them).
@@ -46,10 +49,12 @@ let package = Package(
             ]
         ),
         // The control API: HTTP/1.1 and JSON on a Unix socket (SwiftNIO).
+        // SO_PEERCRED's struct ucred, which glibc hides from Swift (no _GNU_SOURCE).
+        .target(name: "CPeerCredentials"),
         .target(
             name: "NazoratControl",
             dependencies: [
-                "NazoratCore",
+                "NazoratCore", "CPeerCredentials",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -66,12 +71,21 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
         .executableTarget(
             name: "nazoratd",
             dependencies: [
                 "NazoratCore", "NazoratDaemon", "NazoratLinux",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "nazoratctl",
+            dependencies: [
+                "NazoratControl",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

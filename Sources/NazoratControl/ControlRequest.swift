@@ -1,3 +1,5 @@
+import NazoratCore
+
 /// One HTTP request on the control socket, fully read.
 public struct ControlRequest: Sendable {
     /// `GET`, `POST`, ...
@@ -8,9 +10,12 @@ public struct ControlRequest: Sendable {
     public var query: [(name: String, value: String)]
     /// The body bytes (at most `ControlServer.bodyLimit`).
     public var body: [UInt8]
+    /// Who sent it (SO_PEERCRED and the user database).
+    public var peer: Peer
 
-    /// A request for `target` (path and query, as on the request line).
-    public init(method: String, target: String, body: [UInt8] = []) {
+    /// A request for `target` (path and query, as on the request line) from `peer`.
+    public init(method: String, target: String, body: [UInt8] = [], peer: Peer) {
+        self.peer = peer
         self.method = method
         let parts = target.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
         path = parts.first.map { String($0).removingPercentEncodingOrSelf } ?? "/"

@@ -8,12 +8,27 @@ public struct ControlResponse: Sendable {
     public var body: [UInt8]
     /// The body's media type.
     public var contentType: String
+    /// A body sent in chunks as it is produced (an event stream), instead of `body`; the
+    /// response ends when the stream finishes or the client goes away.
+    public var stream: AsyncStream<[UInt8]>?
 
     /// A response with `body` of `contentType`.
     public init(status: Int, body: [UInt8], contentType: String = "application/json") {
         self.status = status
         self.body = body
         self.contentType = contentType
+    }
+
+    /// A 200 response whose body is `stream`, chunk by chunk.
+    public static func streaming(_ stream: AsyncStream<[UInt8]>, contentType: String) -> ControlResponse {
+        var response = ControlResponse(status: 200, body: [], contentType: contentType)
+        response.stream = stream
+        return response
+    }
+
+    /// A plain-text body (Prometheus exposition).
+    public static func text(_ bytes: [UInt8], contentType: String) -> ControlResponse {
+        ControlResponse(status: 200, body: bytes, contentType: contentType)
     }
 
     /// `value` as JSON (keys sorted, so that equal states give equal bytes).

@@ -16,6 +16,8 @@ public typealias ControlRouter = @Sendable (ControlRequest) async -> ControlResp
 public final class ControlServer: Service, Sendable {
     /// The largest request body accepted; a larger one gets 413.
     public static let bodyLimit = 64 * 1024
+    /// How long a client has to send a complete request (see ``RequestDeadlineHandler``).
+    public static let requestTimeout = TimeAmount.seconds(5)
 
     private typealias Connection = NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>
 
@@ -40,7 +42,10 @@ public final class ControlServer: Service, Sendable {
             .serverChannelOption(.backlog, value: 256)
         let initializer: @Sendable (Channel) -> EventLoopFuture<Connection> = { channel in
             channel.eventLoop.makeCompletedFuture {
-                try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
+                let pipeline = channel.pipeline.syncOperations
+                try pipeline.configureHTTPServerPipeline(withErrorHandling: false)
+                try pipeline.addHandler(ProtocolErrorHandler())
+                try pipeline.addHandler(RequestDeadlineHandler(limit: Self.requestTimeout))
                 return try Connection(wrappingChannelSynchronously: channel)
             }
         }
@@ -83,8 +88,9 @@ public final class ControlServer: Service, Sendable {
 
     private func serve(_ connection: Connection) async {
         do {
+            let peer = try await PeerCredentials.of(connection.channel)
             try await connection.executeThenClose { inbound, outbound in
-                var assembler = RequestAssembler(bodyLimit: Self.bodyLimit)
+                var assembler = RequestAssembler(bodyLimit: Self.bodyLimit, peer: peer)
                 for try await part in inbound {
                     switch assembler.consume(part) {
                     case .incomplete:
@@ -107,13 +113,24 @@ public final class ControlServer: Service, Sendable {
                        to outbound: NIOAsyncChannelOutboundWriter<HTTPServerResponsePart>) async throws {
         var headers = HTTPHeaders()
         headers.add(name: "Content-Type", value: response.contentType)
-        headers.add(name: "Content-Length", value: "\(response.body.count)")
         if !keepAlive { headers.add(name: "Connection", value: "close") }
-        let head = HTTPResponseHead(version: .http1_1, status: HTTPResponseStatus(statusCode: response.status),
-                                    headers: headers)
-        try await outbound.write(contentsOf: [
-            .head(head), .body(.byteBuffer(ByteBuffer(bytes: response.body))), .end(nil),
-        ])
+        guard let stream = response.stream else {
+            headers.add(name: "Content-Length", value: "\(response.body.count)")
+            try await outbound.write(contentsOf: [
+                .head(head(response.status, headers)), .body(.byteBuffer(ByteBuffer(bytes: response.body))), .end(nil),
+            ])
+            return
+        }
+        // No length: NIO sends the body chunked, one chunk per stream element.
+        try await outbound.write(.head(head(response.status, headers)))
+        for await chunk in stream {
+            try await outbound.write(.body(.byteBuffer(ByteBuffer(bytes: chunk))))
+        }
+        try await outbound.write(.end(nil))
+    }
+
+    private func head(_ status: Int, _ headers: HTTPHeaders) -> HTTPResponseHead {
+        HTTPResponseHead(version: .http1_1, status: HTTPResponseStatus(statusCode: status), headers: headers)
     }
 }
 

@@ -1,3 +1,4 @@
+import NazoratCore
 import NIOCore
 import NIOHTTP1
 
@@ -14,11 +15,13 @@ struct RequestAssembler {
     }
 
     let bodyLimit: Int
+    let peer: Peer
     private var head: HTTPRequestHead?
     private var body: [UInt8] = []
 
-    init(bodyLimit: Int) {
+    init(bodyLimit: Int, peer: Peer) {
         self.bodyLimit = bodyLimit
+        self.peer = peer
     }
 
     mutating func consume(_ part: HTTPServerRequestPart) -> Outcome {
@@ -37,7 +40,7 @@ struct RequestAssembler {
         case .end:
             guard let head else { return .incomplete }
             self.head = nil
-            return .complete(ControlRequest(method: head.method.rawValue, target: head.uri, body: body),
+            return .complete(ControlRequest(method: head.method.rawValue, target: head.uri, body: body, peer: peer),
                              keepAlive: head.isKeepAlive)
         }
     }

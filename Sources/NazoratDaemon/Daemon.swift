@@ -15,22 +15,38 @@ public enum Daemon {
     public static func run(configurationPath: String, configuration: Configuration, policy: Policy,
                            logger: Logger) async throws {
         let started = ContinuousClock.now
+        FileLimit.raise()
         let clock = SystemClock()
         let lock = try StateLock(directory: configuration.stateDirectory)
         defer { withExtendedLifetime(lock) {} }
         let opened = try StateDirectory.open(directory: configuration.stateDirectory, station: configuration.station,
                                              now: clock.now())
+        let metrics = StationMetrics()
+        let feed = EventFeed()
         let board = StatusBoard(inventory: try opened.store.inventory(), alarms: try opened.store.openAlarms(),
-                                phase: try opened.store.pollsPhase())
+                                phase: try opened.store.pollsPhase(), metrics: metrics)
         let log = try EventLog(
             store: opened.store, station: configuration.station, key: opened.key,
             queueLimit: configuration.writeQueue, clock: clock.now,
-            onStorageChange: { StorageReport.log($0, to: logger); board.storageChanged($0) },
-            onCommitted: { events in events.forEach { CommittedEvent.log($0, to: logger, station: configuration.station) } })
+            onStorageChange: { StorageReport.log($0, to: logger); board.storageChanged($0); metrics.storageChanged($0) },
+            onCommitted: { events in
+                events.forEach { CommittedEvent.log($0, to: logger, station: configuration.station) }
+                metrics.committed(events)
+                feed.publish(events)
+            })
         let firstStart = await log.currentHead == nil
         await log.record(startupRecord(configuration: configuration, quarantine: opened.quarantine, time: clock.now()))
 
-        let routes = ControlRoutes(configuration: configuration, board: board, log: log, started: started)
+        let watcher = DeviceWatcher(logger: logger)
+        let enforcer = Enforcer(mode: configuration.mode, policy: policy, secondsOfDay: clock.secondsOfDay)
+        let supervisor = try Supervisor(
+            log: log, store: opened.store, watcher: watcher, enforcer: enforcer, board: board, clock: clock,
+            integrity: Integrity(inventory: try opened.store.inventory(), alarms: try opened.store.openAlarms(),
+                                 phase: try opened.store.pollsPhase()),
+            firstStart: firstStart)
+        let routes = ControlRoutes(configuration: configuration, board: board, log: log, store: opened.store,
+                                   supervisor: supervisor, enforcer: enforcer, feed: feed, metrics: metrics,
+                                   publicKey: StationKey.publicKeyText(opened.key), started: started)
         let endpoint: ControlEndpoint = try SocketActivation.inheritedControlSocket().map { .inherited(descriptor: $0) }
             ?? .path(configuration.socketPath)
         let control = try await ControlServer.bind(endpoint, router: routes.route, logger: logger)
@@ -38,15 +54,7 @@ public enum Daemon {
         case .inherited(let descriptor): logger.info("control API listening on the socket systemd passed (fd \(descriptor))")
         case .path(let path): logger.info("control API listening on \(path)")
         }
-        let watcher = DeviceWatcher(logger: logger)
-        let enforcer = Enforcer(mode: configuration.mode, policy: policy, secondsOfDay: clock.secondsOfDay)
-        let watch = DeviceWatchService(
-            logger: logger, watcher: watcher, log: log, clock: clock, recorded: try opened.store.recordedDevices(),
-            firstStart: firstStart,
-            enforcer: enforcer,
-            integrity: Integrity(inventory: try opened.store.inventory(), alarms: try opened.store.openAlarms(),
-                                 phase: try opened.store.pollsPhase()),
-            board: board)
+        let watch = DeviceWatchService(watcher: watcher, supervisor: supervisor)
         let reload = ReloadService(hangups: await UnixSignalsSequence(trapping: .sighup),
                                    configurationPath: configurationPath, running: configuration, enforcer: enforcer,
                                    log: log, clock: clock)

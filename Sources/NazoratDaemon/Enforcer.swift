@@ -22,6 +22,19 @@ final class Enforcer: Sendable {
     /// The mode in force.
     var mode: Configuration.Mode { state.withLock { $0.mode } }
 
+    /// The policy in force.
+    var policy: Policy { state.withLock { $0.policy } }
+
+    /// What the policy in force decides for `device`, without applying it.
+    func decision(for device: USBDevice) -> Policy.Decision {
+        policy.decide(device, secondsOfDay: secondsOfDay())
+    }
+
+    /// The role of `device`: from the matching rule's label, else the udev hint or the interfaces.
+    func role(of device: USBDevice) -> Role {
+        decision(for: device).role ?? Role.guess(for: device)
+    }
+
     /// Puts a reloaded mode and policy in force for the decisions that follow.
     func replace(mode: Configuration.Mode, policy: Policy) {
         state.withLock { $0 = (mode, policy) }
@@ -31,13 +44,17 @@ final class Enforcer: Sendable {
     func decideAndApply(_ device: USBDevice, time: EventTime) -> [EventDraft] {
         let (mode, policy) = state.withLock { ($0.mode, $0.policy) }
         let decision = policy.decide(device, secondsOfDay: secondsOfDay())
-        var drafts = [decisionDraft(device, decision, mode: mode, time: time)]
-        guard mode == .enforce else { return drafts }
-        for (attribute, value) in writes(for: decision.target, device: device) {
+        return [decisionDraft(device, decision, mode: mode, time: time)] + apply(decision.target, to: device, time: time)
+    }
+
+    /// In enforce mode, writes what `target` means for `device` and records each write;
+    /// in monitor mode nothing.
+    func apply(_ target: Rule.Target, to device: USBDevice, time: EventTime) -> [EventDraft] {
+        guard mode == .enforce else { return [] }
+        return writes(for: target, device: device).map { attribute, value in
             let result = SysfsAuthorizer.write(value, to: attribute, of: device.syspath)
-            drafts.append(writeDraft(device, attribute: attribute, value: value, result: result, time: time))
+            return writeDraft(device, attribute: attribute, value: value, result: result, time: time)
         }
-        return drafts
     }
 
     /// At start in enforce mode: new devices wait unauthorized until the policy decides (fail closed).

@@ -25,7 +25,19 @@ struct Integrity {
             connects[device.port, default: []].append(time.monotonicUSec)
         }
         connects = connects.mapValues { $0.filter { time.monotonicUSec - $0 <= DriftDetector.flapWindowUSec } }
-        let conditions = DriftDetector.conditions(inventory: inventory, present: present(), connects: connects,
+        return reconcile(inventory: inventory, present: present(), time: time)
+    }
+
+    /// Puts a new seal in force and compares the present devices with it at once.
+    mutating func seal(_ inventory: Inventory, present: [USBDevice],
+                       time: EventTime) -> (changes: [AlarmChange], drafts: [EventDraft]) {
+        self.inventory = inventory
+        return reconcile(inventory: inventory, present: present, time: time)
+    }
+
+    private mutating func reconcile(inventory: Inventory, present: [USBDevice],
+                                    time: EventTime) -> (changes: [AlarmChange], drafts: [EventDraft]) {
+        let conditions = DriftDetector.conditions(inventory: inventory, present: present, connects: connects,
                                                   now: time.monotonicUSec)
         return book.reconcile(conditions, phase: phase, time: time)
     }
@@ -55,11 +67,28 @@ public enum Sealing {
         return "sealed \(inventory.items.count) devices at seq \(head.seq) (signed checkpoint)"
     }
 
-    static func sealedDraft(_ inventory: Inventory, time: EventTime) -> EventDraft {
+    /// `inventory.sealed`, naming the administrator when the seal came over the control socket.
+    static func sealedDraft(_ inventory: Inventory, time: EventTime, by peer: Peer? = nil) -> EventDraft {
         EventDraft(type: "inventory.sealed", severity: .notice, subject: "inventory",
                    message: "inventory sealed: \(inventory.items.count) devices: "
-                       + inventory.items.map { "\($0.port) \($0.id) \($0.role.rawValue)" }.joined(separator: ", "),
-                   payload: JSONText.encode(inventory), time: time)
+                       + inventory.items.map { "\($0.port) \($0.id) \($0.role.rawValue)" }.joined(separator: ", ")
+                       + (peer.map { " (by \($0.description), \($0.command))" } ?? " (offline, nazoratd seal)"),
+                   payload: JSONText.encode(SealPayload(inventory: inventory, peer: peer)), time: time)
+    }
+
+    private struct SealPayload: Encodable {
+        var inventory: Inventory
+        var peer: Peer?
+
+        func encode(to encoder: any Encoder) throws {
+            try inventory.encode(to: encoder)
+            if let peer {
+                var container = encoder.container(keyedBy: Key.self)
+                try container.encode(peer, forKey: .peer)
+            }
+        }
+
+        private enum Key: String, CodingKey { case peer }
     }
 
     struct SealError: Error, CustomStringConvertible {

@@ -14,6 +14,8 @@ final class StatusBoard: Sendable {
         var phase: PollsPhase
         var storageFailure: String?
         var published: String?
+        /// Every alarm kind shown so far, so that the metrics of a cleared kind go to 0.
+        var kinds: Set<String> = []
 
         var summary: StationSummary {
             StationSummary(present: present, inventory: inventory, alarms: alarms, phase: phase,
@@ -22,18 +24,31 @@ final class StatusBoard: Sendable {
     }
 
     private let state: Mutex<State>
+    private let metrics: StationMetrics
 
-    /// A board starting from what the database held at start.
-    init(inventory: Inventory?, alarms: [Alarm], phase: PollsPhase) {
+    /// A board starting from what the database held at start, showing its numbers in `metrics` too.
+    init(inventory: Inventory?, alarms: [Alarm], phase: PollsPhase, metrics: StationMetrics) {
         state = Mutex(State(inventory: inventory, alarms: alarms, phase: phase))
+        self.metrics = metrics
     }
 
     /// The summary now.
     var summary: StationSummary { state.withLock { $0.summary } }
 
+    /// The devices present after the last observation, in port order.
+    var present: [USBDevice] { state.withLock { $0.present }.sorted { PortOrder.less($0.port, $1.port) } }
+
+    /// The seal in force.
+    var inventory: Inventory? { state.withLock { $0.inventory } }
+
     /// Records the present devices and the open alarms after an observation.
     func devicesChanged(present: [USBDevice], alarms: [Alarm]) {
         update { $0.present = present; $0.alarms = alarms }
+    }
+
+    /// Records a new seal and the alarms after it.
+    func sealed(_ inventory: Inventory, alarms: [Alarm]) {
+        update { $0.inventory = inventory; $0.alarms = alarms }
     }
 
     /// Records a change in the event log's storage.
@@ -57,7 +72,10 @@ final class StatusBoard: Sendable {
     private func update(_ change: (inout State) -> Void) {
         state.withLock { state in
             change(&state)
-            let line = state.summary.statusLine
+            let summary = state.summary
+            state.kinds.formUnion(summary.alarms.map(\.kind))
+            metrics.show(summary, kinds: state.kinds)
+            let line = summary.statusLine
             // Before READY the line is kept back: systemd shows "starting" until then.
             guard let published = state.published, published != line else { return }
             state.published = line

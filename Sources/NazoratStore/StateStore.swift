@@ -157,6 +157,11 @@ public final class StateStore: Sendable {
 
     /// Open (raised or acknowledged) alarms, oldest first.
     public func openAlarms() throws(StoreError) -> [Alarm] {
+        try openAlarmRecords().map(\.alarm)
+    }
+
+    /// Open alarms with their ids (the control API's alarm ids), oldest first.
+    public func openAlarmRecords() throws(StoreError) -> [(id: Int64, alarm: Alarm)] {
         try read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM alarms WHERE state != 'cleared' ORDER BY id").map { row in
                 var alarm = Alarm(kind: row["kind"], severity: Severity(rawValue: row["severity"]) ?? .error,
@@ -164,7 +169,7 @@ public final class StateStore: Sendable {
                 alarm.state = Alarm.State(rawValue: row["state"]) ?? .raised
                 alarm.acknowledgedBy = row["acknowledged_by"]
                 alarm.note = row["note"]
-                return alarm
+                return (row["id"], alarm)
             }
         }
     }
@@ -186,19 +191,29 @@ public final class StateStore: Sendable {
     /// Every event in seq order and every checkpoint (for verification).
     public func log() throws(StoreError) -> (events: [Event], checkpoints: [Checkpoint]) {
         try read { db in
-            let events = try Row.fetchAll(db, sql: "SELECT * FROM events ORDER BY seq").map { row in
-                Event(seq: row["seq"], draft: EventDraft(
-                    type: row["type"], severity: Severity(rawValue: row["severity"]) ?? .critical,
-                    subject: row["subject"], message: row["message"], payload: row["payload"],
-                    time: EventTime(realtimeUSec: row["realtime_usec"], monotonicUSec: row["monotonic_usec"],
-                                    bootID: row["boot_id"])),
-                      prevHash: row["prev_hash"], hash: row["hash"])
-            }
+            let events = try Row.fetchAll(db, sql: "SELECT * FROM events ORDER BY seq").map(Self.event)
             let checkpoints = try Row.fetchAll(db, sql: "SELECT * FROM checkpoints ORDER BY seq").map { row in
                 Checkpoint(seq: row["seq"], hash: row["hash"], signature: row["signature"], publicKey: row["public_key"])
             }
             return (events, checkpoints)
         }
+    }
+
+    /// At most `limit` events after `seq`, in seq order.
+    public func events(after seq: Int64, limit: Int) throws(StoreError) -> [Event] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM events WHERE seq > ? ORDER BY seq LIMIT ?",
+                             arguments: [seq, limit]).map(Self.event)
+        }
+    }
+
+    private static func event(_ row: Row) -> Event {
+        Event(seq: row["seq"], draft: EventDraft(
+            type: row["type"], severity: Severity(rawValue: row["severity"]) ?? .critical,
+            subject: row["subject"], message: row["message"], payload: row["payload"],
+            time: EventTime(realtimeUSec: row["realtime_usec"], monotonicUSec: row["monotonic_usec"],
+                            bootID: row["boot_id"])),
+              prevHash: row["prev_hash"], hash: row["hash"])
     }
 
     private static func encode(_ device: USBDevice) throws -> String {

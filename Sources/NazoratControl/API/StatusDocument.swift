@@ -21,6 +21,8 @@ public struct StatusDocument: Codable, Sendable, Equatable {
 
     /// One open (or acknowledged, not yet cleared) alarm.
     public struct AlarmEntry: Codable, Sendable, Equatable {
+        /// The alarm's id (for `POST /v1/alarms/{id}/ack`).
+        public var id: Int64
         /// The alarm kind, e.g. `device.unexpected`.
         public var kind: String
         /// `info` ... `critical`.
@@ -30,7 +32,8 @@ public struct StatusDocument: Codable, Sendable, Equatable {
         /// `raised` or `acknowledged`.
         public var state: String
 
-        public init(kind: String, severity: String, port: String, state: String) {
+        public init(id: Int64, kind: String, severity: String, port: String, state: String) {
+            self.id = id
             self.kind = kind
             self.severity = severity
             self.port = port

@@ -56,6 +56,14 @@ public enum EventCatalog {
               text: "Someone took note of an alarm; it stays open until its condition ends."),
         Entry(type: "alarm.cleared", subject: "An alarm's condition ended",
               text: "The station matches the seal again for this alarm."),
+        Entry(type: "device.override", subject: "An administrator allowed or blocked a device",
+              text: "A member of nazorat-admin (named in the message, with the command used) allowed or blocked "
+                  + "the device at the port named, over the control socket. With --permanent a rule for the device "
+                  + "was also put at the top of the policy file. Check that the person was entitled to do it."),
+        Entry(type: "control.denied", subject: "A control-socket request was refused",
+              text: "A client asked nazoratd for something it may not do: the message names the request, the "
+                  + "client's user, process and command line, and the missing permission. Repeated refusals from "
+                  + "an unknown program are a sign of tampering: find the process and report it."),
         Entry(type: "inventory.sealed", subject: "The commissioned inventory was sealed",
               text: "The devices present were recorded as the commissioned equipment, with a signed checkpoint. "
                   + "Every difference from now on raises an alarm."),

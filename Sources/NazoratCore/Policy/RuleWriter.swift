@@ -1,11 +1,11 @@
 /// Writes rules the way `usbguard generate-policy` does, so that the output loads in
 /// both Nazorat and USBGuard (`usbguard-rule-parser` checks it in the tests).
 public enum RuleWriter {
-    /// One `allow` rule for `device`: id, serial, name, hash, parent-hash, via-port (when
-    /// asked, or when the device has no serial, as USBGuard does), with-interface,
-    /// with-connect-type, and the role in the label.
-    public static func rule(for device: USBDevice, viaPort: Bool, role: Role) -> String {
-        var parts = ["allow", "id", device.id]
+    /// One rule (`allow` unless `target` says otherwise) for `device`: id, serial, name,
+    /// hash, parent-hash, via-port (when asked, or when the device has no serial, as USBGuard
+    /// does), with-interface, with-connect-type, and the role in the label.
+    public static func rule(for device: USBDevice, viaPort: Bool, role: Role, target: Rule.Target = .allow) -> String {
+        var parts = [target.rawValue, "id", device.id]
         parts += ["serial", quote(device.serial?.bytes ?? [])]
         parts += ["name", quote(device.product?.bytes ?? [])]
         if let hash = device.hash { parts += ["hash", quote(Array(hash.utf8))] }

@@ -1,0 +1,100 @@
+import FoundationEssentials
+import Glibc
+import NIOHTTP1
+
+/// One nazoratctl command: sends a request, prints the answer (the API's JSON as is with
+/// `--json`, a view for people otherwise) and says the exit status.
+public struct ClientSession: Sendable {
+    /// The client.
+    public let client: ControlClient
+    /// Print the API's JSON exactly as received.
+    public let json: Bool
+    /// How to print for people.
+    public let terminal: Terminal
+
+    /// A session on `socketPath`.
+    public init(socketPath: String, json: Bool, environment: [String: String]) {
+        client = ControlClient(socketPath: socketPath)
+        self.json = json
+        terminal = Terminal(environment: environment)
+    }
+
+    /// The exit status when the daemon cannot be reached.
+    public static let unreachable: Int32 = 2
+
+    /// Sends the request, prints the answer with `render` and returns the exit status: the
+    /// one `status` gives for a success (0 by default), 1 for an error answer, 2 when the
+    /// daemon cannot be reached.
+    public func run<Document: Decodable>(_ method: HTTPMethod, _ target: String, body: [UInt8]? = nil,
+                                         as type: Document.Type, render: (Document) -> String,
+                                         status: (Document) -> Int32 = { _ in 0 }) async -> Int32 {
+        let response: ControlClient.Response
+        do {
+            response = try await client.request(method, target, body: body)
+        } catch {
+            Self.printError("nazoratctl: \(error)")
+            return Self.unreachable
+        }
+        guard (200..<300).contains(response.status) else {
+            if json { Self.write(response.body) } else { Self.printError("nazoratctl: \(Self.errorMessage(response))") }
+            return 1
+        }
+        do {
+            let document = try JSONDecoder().decode(type, from: Data(response.body))
+            if json { Self.write(response.body) } else { Self.write(Array((render(document) + "\n").utf8)) }
+            return status(document)
+        } catch {
+            Self.printError("nazoratctl: nazoratd's answer is not what this nazoratctl expects (\(error))")
+            return 1
+        }
+    }
+
+    /// Follows the event stream from `after`, printing each event as it comes; returns when
+    /// the stream ends (1) or cannot start.
+    public func follow(after: Int64) async -> Int32 {
+        var status = 0
+        do {
+            try await client.streamLines("/v1/events?follow=true&after=\(after)") { code in
+                status = code
+            } onLine: { line in
+                guard (200..<300).contains(status) else {
+                    Self.printError("nazoratctl: \(Self.errorMessage(.init(status: status, body: line)))")
+                    return
+                }
+                if json {
+                    Self.write(line + [0x0A])
+                } else if let event = try? JSONDecoder().decode(EventDocument.self, from: Data(line)) {
+                    Self.write(Array((Views.event(event, on: terminal) + "\n").utf8))
+                }
+            }
+        } catch {
+            Self.printError("nazoratctl: \(error)")
+            return Self.unreachable
+        }
+        return (200..<300).contains(status) ? 0 : 1
+    }
+
+    static func errorMessage(_ response: ControlClient.Response) -> String {
+        if let error = try? JSONDecoder().decode(ErrorDocument.self, from: Data(response.body)) {
+            return "\(Terminal.safe(error.error.message)) (\(response.status) \(error.error.code))"
+        }
+        return "nazoratd answered \(response.status)"
+    }
+
+    /// Writes `bytes` (and a final newline if missing) to standard output, unbuffered, so
+    /// that a followed event shows at once even through a pipe.
+    static func write(_ bytes: [UInt8], to descriptor: Int32 = STDOUT_FILENO) {
+        var bytes = bytes
+        if bytes.last != 0x0A { bytes.append(0x0A) }
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress! + offset, $0.count - offset) }
+            guard written > 0 else { return }
+            offset += written
+        }
+    }
+
+    static func printError(_ message: String) {
+        write(Array(message.utf8), to: STDERR_FILENO)
+    }
+}

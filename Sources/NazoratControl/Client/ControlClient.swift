@@ -1,0 +1,110 @@
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+
+/// The client side of the control API (nazoratctl): one HTTP/1.1 request per connection
+/// on the Unix socket, through SwiftNIO's HTTP codec.
+public struct ControlClient: Sendable {
+    /// The socket path.
+    public let socketPath: String
+
+    /// A client of the daemon listening at `socketPath`.
+    public init(socketPath: String) {
+        self.socketPath = socketPath
+    }
+
+    /// A complete answer.
+    public struct Response: Sendable {
+        /// The HTTP status.
+        public var status: Int
+        /// The body bytes.
+        public var body: [UInt8]
+    }
+
+    /// Sends `method target` with `body` (JSON) and returns the whole answer.
+    public func request(_ method: HTTPMethod, _ target: String, body: [UInt8]? = nil) async throws(ControlClientError) -> Response {
+        var response = Response(status: 0, body: [])
+        try await exchange(method, target, body: body) { status in
+            response.status = status
+        } onBody: { bytes in
+            response.body += bytes
+        }
+        return response
+    }
+
+    /// Sends `GET target` and hands each line of the answer's body to `onLine` as it arrives
+    /// (a newline-delimited stream); returns the status when the stream ends.
+    public func streamLines(_ target: String, onStatus: (Int) throws -> Void,
+                            onLine: ([UInt8]) throws -> Void) async throws(ControlClientError) {
+        var pending: [UInt8] = []
+        try await exchange(.GET, target, body: nil, onHead: onStatus) { bytes in
+            pending += bytes
+            while let newline = pending.firstIndex(of: 0x0A) {
+                try onLine(Array(pending[..<newline]))
+                pending.removeSubrange(...newline)
+            }
+        }
+    }
+
+    private typealias Connection = NIOAsyncChannel<HTTPClientResponsePart, HTTPClientRequestPart>
+
+    private func exchange(_ method: HTTPMethod, _ target: String, body: [UInt8]?, onHead: (Int) throws -> Void,
+                          onBody: ([UInt8]) throws -> Void) async throws(ControlClientError) {
+        let connection: Connection
+        do {
+            connection = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .connect(unixDomainSocketPath: socketPath) { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHTTPClientHandlers()
+                        return try Connection(wrappingChannelSynchronously: channel)
+                    }
+                }
+        } catch {
+            throw .unreachable(socketPath, reason: "\(error)")
+        }
+        do {
+            try await connection.executeThenClose { inbound, outbound in
+                var headers = HTTPHeaders()
+                headers.add(name: "Host", value: "nazoratd")
+                headers.add(name: "Connection", value: "close")
+                if let body {
+                    headers.add(name: "Content-Type", value: "application/json")
+                    headers.add(name: "Content-Length", value: "\(body.count)")
+                }
+                try await outbound.write(.head(HTTPRequestHead(version: .http1_1, method: method, uri: target, headers: headers)))
+                if let body { try await outbound.write(.body(.byteBuffer(ByteBuffer(bytes: body)))) }
+                try await outbound.write(.end(nil))
+                for try await part in inbound {
+                    switch part {
+                    case .head(let head): try onHead(Int(head.status.code))
+                    case .body(var buffer): try onBody(buffer.readBytes(length: buffer.readableBytes) ?? [])
+                    case .end: return
+                    }
+                }
+                throw ControlClientError.truncated
+            }
+        } catch let error as ControlClientError {
+            throw error
+        } catch {
+            throw .broken(reason: "\(error)")
+        }
+    }
+}
+
+/// Why a control request failed before an answer arrived.
+public enum ControlClientError: Error, CustomStringConvertible {
+    /// Nothing listens at the socket, or it may not be opened.
+    case unreachable(String, reason: String)
+    /// The connection broke during the exchange.
+    case broken(reason: String)
+    /// The answer ended early.
+    case truncated
+
+    public var description: String {
+        switch self {
+        case .unreachable(let path, let reason): "cannot reach nazoratd at \(path): \(reason)"
+        case .broken(let reason): "the connection to nazoratd broke: \(reason)"
+        case .truncated: "nazoratd's answer ended early"
+        }
+    }
+}

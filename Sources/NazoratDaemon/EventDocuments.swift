@@ -1,0 +1,56 @@
+import FoundationEssentials
+import NazoratControl
+import NazoratCore
+import NazoratStore
+
+/// Events as the control API shows them, and the follow stream.
+enum EventDocuments {
+    static func document(_ event: Event) -> EventDocument {
+        let payload = (try? JSONDecoder().decode(JSONValue.self, from: Data(event.draft.payload.utf8))) ?? .string(event.draft.payload)
+        return EventDocument(
+            seq: event.seq, time: timestamp(event.draft.time.realtimeUSec), monotonicUsec: event.draft.time.monotonicUSec,
+            bootId: event.draft.time.bootID, type: event.draft.type, severity: event.draft.severity.rawValue,
+            subject: event.draft.subject, message: event.draft.message, payload: payload,
+            prevHash: event.prevHash, hash: event.hash)
+    }
+
+    /// `2026-11-29T22:49:03.123456Z`.
+    static func timestamp(_ microseconds: Int64) -> String {
+        let seconds = Double(microseconds / 1_000_000)
+        let date = Date(timeIntervalSince1970: seconds)
+        let base = date.formatted(.iso8601.year().month().day().dateSeparator(.dash).time(includingFractionalSeconds: false)
+            .timeSeparator(.colon).timeZone(separator: .omitted))
+        let fraction = String(microseconds % 1_000_000 + 1_000_000).dropFirst()
+        return base.replacingOccurrences(of: "Z", with: "") + "." + fraction + "Z"
+    }
+
+    /// The events after `seq`, one JSON object per line: the backlog from the database, then
+    /// each event as it is committed. It ends when the follower falls too far behind (it
+    /// resumes with `after` = the last seq it saw) or the daemon stops.
+    static func follow(after seq: Int64, store: StateStore, feed: EventFeed) -> AsyncStream<[UInt8]> {
+        // Subscribed before the backlog is read, so nothing committed in between is missed;
+        // what both deliver is sent once (seq order).
+        let live = feed.subscribe()
+        return AsyncStream { continuation in
+            let task = Task {
+                var last = seq
+                while !Task.isCancelled, let page = try? store.events(after: last, limit: 500), !page.isEmpty {
+                    for event in page { continuation.yield(line(event)) }
+                    last = page[page.count - 1].seq
+                }
+                for await event in live where event.seq > last {
+                    continuation.yield(line(event))
+                    last = event.seq
+                }
+                continuation.finish()
+            }
+            continuation.onTermination = { _ in task.cancel() }
+        }
+    }
+
+    private static func line(_ event: Event) -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return ((try? encoder.encode(document(event))).map(Array.init) ?? []) + [0x0A]
+    }
+}

@@ -1,0 +1,169 @@
+import Logging
+import NazoratCore
+import NazoratLinux
+import NazoratStore
+
+/// The one place that changes what the daemon knows about the station. Observations from
+/// the udev watcher and commands from the control socket are applied here one at a time,
+/// so that the seal, the alarms, the enforcement and the event log never see two changes
+/// interleaved: each change is decided, then recorded as one batch.
+actor Supervisor {
+    private let log: EventLog
+    private let store: StateStore
+    private let watcher: DeviceWatcher
+    private let enforcer: Enforcer
+    private let board: StatusBoard
+    private let clock: SystemClock
+    private var integrity: Integrity
+    /// The devices the database held at start, and whether the log was empty then.
+    private let recorded: [USBDevice]
+    private let firstStart: Bool
+    private var ready = false
+
+    init(log: EventLog, store: StateStore, watcher: DeviceWatcher, enforcer: Enforcer, board: StatusBoard,
+         clock: SystemClock, integrity: Integrity, firstStart: Bool) throws(StoreError) {
+        self.log = log
+        self.store = store
+        self.watcher = watcher
+        self.enforcer = enforcer
+        self.board = board
+        self.clock = clock
+        self.integrity = integrity
+        self.recorded = try store.recordedDevices()
+        self.firstStart = firstStart
+    }
+
+    static func identityChanged(_ old: USBDevice, _ new: USBDevice) -> Bool {
+        var old = old
+        old.authorized = new.authorized
+        return old != new
+    }
+
+    /// Records `observation`, decides and enforces what it brings, and updates the alarms.
+    func observe(_ observation: DeviceObservation) async {
+        let time = clock.now()
+        var record = ObservationEvents.pending(for: observation, recorded: recorded, firstStart: firstStart, time: time)
+        switch observation {
+        case .present(let devices):
+            record.drafts += enforcer.closeRootHubs(devices, time: time)
+            for device in devices { record.drafts += enforcer.decideAndApply(device, time: time) }
+        case .changed(.added(let device), _):
+            record.drafts += enforcer.decideAndApply(device, time: time)
+        case .changed(.changed(let old, let new), _) where Self.identityChanged(old, new):
+            // Only a change of what the policy looks at is decided again, not the
+            // authorization flip an enforcement write itself causes.
+            record.drafts += enforcer.decideAndApply(new, time: time)
+        default:
+            break
+        }
+        let present: [USBDevice]
+        if case .present(let devices) = observation { present = devices } else { present = watcher.devices }
+        let alarms = integrity.check(after: observation, present: { present }, time: time)
+        record.drafts += alarms.drafts
+        record.alarmChanges += alarms.changes
+        await log.record(record)
+        board.devicesChanged(present: present, alarms: Array(integrity.book.open.values))
+        if !ready, case .present = observation {
+            board.ready()
+            ready = true
+        }
+    }
+
+    /// The devices present now, in port order.
+    var presentDevices: [USBDevice] { watcher.devices.sorted { PortOrder.less($0.port, $1.port) } }
+
+    /// Seals the present devices as the commissioned inventory (an administrator's command).
+    func seal(by peer: Peer, roles: @Sendable (USBDevice) -> Role) async -> Inventory {
+        let time = clock.now()
+        let present = presentDevices
+        let inventory = Inventory(devices: present, role: roles)
+        var record = StoreBatch.Pending(drafts: [Sealing.sealedDraft(inventory, time: time, by: peer)],
+                                        inventory: inventory)
+        let alarms = integrity.seal(inventory, present: present, time: time)
+        record.drafts += alarms.drafts
+        record.alarmChanges += alarms.changes
+        await log.record(record)
+        _ = await log.checkpointHead()
+        board.sealed(inventory, alarms: Array(integrity.book.open.values))
+        return inventory
+    }
+
+    /// Why a command could not be carried out.
+    enum CommandError: Error {
+        case notFound(String)
+        case invalid(String)
+        case failed(String)
+    }
+
+    /// Acknowledges the open alarm `id` with `note`.
+    func acknowledge(alarm id: Int64, note: String, by peer: Peer) async throws(CommandError) -> Alarm {
+        let records = try? store.openAlarmRecords()
+        guard let stored = records?.first(where: { $0.id == id })?.alarm else {
+            throw .notFound("no open alarm with id \(id)")
+        }
+        guard let (change, draft) = integrity.book.acknowledge(kind: stored.kind, subject: stored.subject,
+                                                               by: peer.description, note: note, time: clock.now())
+        else { throw .notFound("alarm \(id) is no longer open") }
+        await log.record(StoreBatch.Pending(drafts: [draft], alarmChanges: [change]))
+        board.devicesChanged(present: watcher.devices, alarms: Array(integrity.book.open.values))
+        var alarm = stored
+        alarm.state = .acknowledged
+        alarm.acknowledgedBy = peer.description
+        alarm.note = note
+        return alarm
+    }
+
+    /// An administrator's decision for the device at `port`, applied now in enforce mode
+    /// (recorded only in monitor mode); with `rule`, the rule was also added to the policy.
+    func override(port: String, target: Rule.Target, by peer: Peer, rule: String?) async throws(CommandError) -> USBDevice {
+        guard let device = watcher.devices.first(where: { $0.port == port }) else {
+            throw .notFound("no USB device at port \(port)")
+        }
+        let time = clock.now()
+        let drafts = [AdministratorDecision.draft(device, target: target, by: peer, rule: rule, mode: enforcer.mode,
+                                                  time: time)]
+            + enforcer.apply(target, to: device, time: time)
+        await log.record(StoreBatch.Pending(drafts: drafts))
+        return device
+    }
+
+    /// Records a refused request: who asked for what, and why not.
+    func refused(_ request: String, peer: Peer, reason: String) async {
+        await log.record(StoreBatch.Pending(drafts: [EventDraft(
+            type: "control.denied", severity: .warning, subject: "control",
+            message: "control request refused: \(request) by \(peer.description) (\(peer.command)): \(reason)",
+            payload: JSONText.encode(ControlAudit(request: request, peer: peer, reason: reason)), time: clock.now())]))
+    }
+}
+
+/// Who did what over the control socket, as recorded in events.
+struct ControlAudit: Encodable {
+    var request: String
+    var peer: Peer
+    var reason: String?
+}
+
+/// The event of an administrator's allow or block.
+enum AdministratorDecision {
+    private struct Payload: Encodable {
+        var target: String
+        var id: String
+        var hash: String?
+        var mode: String
+        var rule: String?
+        var peer: Peer
+    }
+
+    static func draft(_ device: USBDevice, target: Rule.Target, by peer: Peer, rule: String?,
+                      mode: Configuration.Mode, time: EventTime) -> EventDraft {
+        let verb = target == .allow ? "allowed" : "blocked"
+        return EventDraft(
+            type: "device.override", severity: .notice, subject: device.port,
+            message: "\(device.port) \(device.id) \(verb) by \(peer.description) (\(peer.command))"
+                + (rule == nil ? "" : "; a rule was added to the policy")
+                + (mode == .monitor ? " (monitor mode: not applied)" : ""),
+            payload: JSONText.encode(Payload(target: target.rawValue, id: device.id, hash: device.hash,
+                                             mode: mode.rawValue, rule: rule, peer: peer)),
+            time: time)
+    }
+}
