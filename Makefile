@@ -3,7 +3,7 @@
 SWIFT        ?= swift
 SUDO         := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Debian packages the build and the tests need; `make deps` installs the missing ones.
-DEBIAN_PACKAGES = pkg-config libudev-dev libsystemd-dev libsqlite3-dev umockdev libumockdev-dev usbguard systemd udev
+DEBIAN_PACKAGES = pkg-config libudev-dev libsystemd-dev libsqlite3-dev umockdev libumockdev-dev usbguard systemd udev python3-yaml python3-jsonschema
 FAULT_SHIM   := .build/libnazorat-fault.so
 # The fault shim goes before umockdev's preload library so that it sees calls first.
 TEST_PRELOAD  = $(abspath $(FAULT_SHIM)) libumockdev-preload.so.0
@@ -22,6 +22,8 @@ SYSUSERSDIR  ?= $(shell pkg-config --variable=sysusersdir systemd 2>/dev/null ||
 TMPFILESDIR  ?= $(shell pkg-config --variable=tmpfilesdir systemd 2>/dev/null || echo /usr/lib/tmpfiles.d)
 CATALOGDIR   ?= $(shell pkg-config --variable=catalogdir systemd 2>/dev/null || echo /usr/lib/systemd/catalog)
 UDEVRULESDIR ?= /lib/udev/rules.d
+BASHCOMPDIR  ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR   ?= $(PREFIX)/share/zsh/vendor-completions
 # MODE=enforce also installs the early-boot udev rule that leaves new devices unauthorized
 # until nazoratd decides (udev-rules/71-nazorat-enforce.rules).
 MODE         ?= monitor
@@ -86,7 +88,12 @@ install: $(if $(PRODUCTS),,release)
 	@products=$(or $(PRODUCTS),.build/release); \
 	for exe in $(EXECUTABLES); do \
 	  if [ -x $$products/$$exe ]; then install -D -m 0755 $$products/$$exe $(DESTDIR)$(BINDIR)/$$exe; fi; \
-	done
+	done; \
+	if [ -x $$products/nazoratctl ]; then \
+	  install -d $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR); \
+	  $$products/nazoratctl --generate-completion-script bash > $(DESTDIR)$(BASHCOMPDIR)/nazoratctl; \
+	  $$products/nazoratctl --generate-completion-script zsh > $(DESTDIR)$(ZSHCOMPDIR)/_nazoratctl; \
+	fi
 	install -D -m 0644 systemd/nazoratd.service $(DESTDIR)$(UNITDIR)/nazoratd.service
 	install -D -m 0644 systemd/nazoratd.socket $(DESTDIR)$(UNITDIR)/nazoratd.socket
 	install -D -m 0644 systemd/nazorat-uplink.service $(DESTDIR)$(UNITDIR)/nazorat-uplink.service
@@ -103,6 +110,7 @@ install: $(if $(PRODUCTS),,release)
 	[ -e $(DESTDIR)$(SYSCONFDIR)/nazorat/rules.conf ] || \
 	  install -m 0640 systemd/rules.conf $(DESTDIR)$(SYSCONFDIR)/nazorat/rules.conf
 	install -D -m 0644 README.md $(DESTDIR)$(DOCDIR)/README.md
+	install -D -m 0644 docs/openapi.yaml $(DESTDIR)$(DOCDIR)/openapi.yaml
 
 ## Remove what `make install` installed, except /etc/nazorat (the station's configuration)
 ## and /var/lib/nazorat (the event log is evidence; delete it deliberately, never by script).
@@ -112,7 +120,8 @@ uninstall:
 	  $(DESTDIR)$(UNITDIR)/nazorat-uplink.service $(DESTDIR)$(SYSUSERSDIR)/nazorat.conf \
 	  $(DESTDIR)$(TMPFILESDIR)/nazorat.conf $(DESTDIR)$(CATALOGDIR)/nazorat.catalog \
 	  $(DESTDIR)$(UDEVRULESDIR)/70-nazorat.rules $(DESTDIR)$(UDEVRULESDIR)/71-nazorat-enforce.rules \
-	  $(DESTDIR)$(DOCDIR)/README.md
+	  $(DESTDIR)$(DOCDIR)/README.md $(DESTDIR)$(DOCDIR)/openapi.yaml \
+	  $(DESTDIR)$(BASHCOMPDIR)/nazoratctl $(DESTDIR)$(ZSHCOMPDIR)/_nazoratctl
 	-rmdir $(DESTDIR)$(DOCDIR) 2>/dev/null
 
 clean:

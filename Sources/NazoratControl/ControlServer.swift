@@ -40,6 +40,8 @@ public final class ControlServer: Service, Sendable {
                             logger: Logger) async throws(ControlServerError) -> ControlServer {
         let bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singletonControlLoop)
             .serverChannelOption(.backlog, value: 256)
+            // A client that half-closes after its request (shutdown(SHUT_WR)) still gets the answer.
+            .childChannelOption(.allowRemoteHalfClosure, value: true)
         let initializer: @Sendable (Channel) -> EventLoopFuture<Connection> = { channel in
             channel.eventLoop.makeCompletedFuture {
                 let pipeline = channel.pipeline.syncOperations
@@ -91,12 +93,20 @@ public final class ControlServer: Service, Sendable {
             let peer = try await PeerCredentials.of(connection.channel)
             try await connection.executeThenClose { inbound, outbound in
                 var assembler = RequestAssembler(bodyLimit: Self.bodyLimit, peer: peer)
-                for try await part in inbound {
+                var parts = inbound.makeAsyncIterator()
+                while let part = try await parts.next() {
                     switch assembler.consume(part) {
                     case .incomplete:
                         continue
                     case .rejected(let response):
                         try await write(response, keepAlive: false, to: outbound)
+                        // A lingering close: what the client still sends of this request is
+                        // read and dropped (until its end, or the request deadline), because
+                        // closing on unread data would reset the connection and could destroy
+                        // the answer before the client reads it.
+                        while let rest = try await parts.next() {
+                            if case .end = rest { break }
+                        }
                         return
                     case .complete(let request, let keepAlive):
                         try await write(await router(request), keepAlive: keepAlive, to: outbound)

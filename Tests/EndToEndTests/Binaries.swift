@@ -9,6 +9,7 @@ enum Paths {
     static let products = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent().path
     static let nazoratd = products + "/nazoratd"
     static let stationSim = products + "/nazorat-station-sim"
+    static let nazoratctl = products + "/nazoratctl"
 
     static func fixture(_ name: String) throws -> Fixture {
         try Fixture(named: name + ".umockdev", in: fixtures)

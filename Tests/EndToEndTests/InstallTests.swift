@@ -25,6 +25,10 @@ import Testing
         let root = try Self.installedRoot()
         let expected: [(String, Int)] = [
             ("/usr/bin/nazoratd", 0o755),
+            ("/usr/bin/nazoratctl", 0o755),
+            ("/usr/share/bash-completion/completions/nazoratctl", 0o644),
+            ("/usr/share/zsh/vendor-completions/_nazoratctl", 0o644),
+            ("/usr/share/doc/nazorat/openapi.yaml", 0o644),
             ("/lib/systemd/system/nazoratd.service", 0o644),
             ("/lib/systemd/system/nazoratd.socket", 0o644),
             ("/lib/systemd/system/nazorat-uplink.service", 0o644),
@@ -40,6 +44,8 @@ import Testing
         for (path, expectedMode) in expected {
             #expect(try mode(root + path) == expectedMode, "\(path)")
         }
+        let completion = try String(contentsOfFile: root + "/usr/share/bash-completion/completions/nazoratctl", encoding: .utf8)
+        #expect(completion.contains("verify-log") && completion.contains("--socket"))
         // Monitor mode by default, and no early-boot rule that would leave devices unauthorized.
         #expect(!FileManager.default.fileExists(atPath: root + "/lib/udev/rules.d/71-nazorat-enforce.rules"))
         let check = try runToCompletion(root + "/usr/bin/nazoratd", ["--check-config", root + "/etc/nazorat/nazorat.toml"],

@@ -47,12 +47,19 @@ public struct Peer: Sendable, Equatable, Codable {
     }
 }
 
-/// Who may do what on the control socket: root everything; group `nazorat` reads and
-/// acknowledges alarms; group `nazorat-admin` also administers; group `nazorat-scanner`
-/// only reports counters; user `nazorat-uplink` only reads and acknowledges the outbox;
-/// anyone else nothing. Memberships add up.
+/// Who may do what on the control socket.
+///
+/// Group `nazorat` is the socket's group (0660): every client is in it, or root. What a
+/// client may then do follows its role, the narrowest first:
+/// - root: everything;
+/// - user `nazorat-uplink`: only read and acknowledge the outbox (in group nazorat only to
+///   reach the socket);
+/// - members of `nazorat-scanner` (the scanner software's user): only report counters;
+/// - members of `nazorat-admin`: read, acknowledge alarms, seal, allow, block, polls;
+/// - members of `nazorat`: read and acknowledge alarms;
+/// - anyone else (who reached a socket with looser permissions than shipped): nothing.
 public enum AccessPolicy {
-    /// The group of technicians.
+    /// The group of technicians, and the socket's group.
     public static let technicians = "nazorat"
     /// The group of administrators.
     public static let administrators = "nazorat-admin"
@@ -64,11 +71,10 @@ public enum AccessPolicy {
     /// The permissions of a peer with `uid`, user name `user` and group names `groups`.
     public static func permissions(uid: UInt32, user: String?, groups: Set<String>) -> Set<Permission> {
         if uid == 0 { return Set(Permission.allCases) }
-        var granted: Set<Permission> = []
-        if groups.contains(technicians) { granted.formUnion([.read, .acknowledgeAlarms]) }
-        if groups.contains(administrators) { granted.formUnion([.read, .acknowledgeAlarms, .administer]) }
-        if groups.contains(scanners) { granted.insert(.reportCounters) }
-        if user == uplink { granted.insert(.outbox) }
-        return granted
+        if user == uplink { return [.outbox] }
+        if groups.contains(scanners) { return [.reportCounters] }
+        if groups.contains(administrators) { return [.read, .acknowledgeAlarms, .administer] }
+        if groups.contains(technicians) { return [.read, .acknowledgeAlarms] }
+        return []
     }
 }
