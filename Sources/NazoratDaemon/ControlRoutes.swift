@@ -111,6 +111,7 @@ struct ControlRoutes: Sendable {
                                     port: $0.alarm.subject, state: $0.alarm.state.rawValue) },
             log: head.map { .init(seq: $0.seq, hash: $0.hash) },
             storage: .init(state: summary.storageFailure == nil ? "ok" : "failing", reason: summary.storageFailure),
+            uplink: .init(state: "not-configured"),
             summary: summary.statusLine)
     }
 

@@ -101,9 +101,12 @@ actor Supervisor {
         guard let stored = records?.first(where: { $0.id == id })?.alarm else {
             throw .notFound("no open alarm with id \(id)")
         }
-        guard let (change, draft) = integrity.book.acknowledge(kind: stored.kind, subject: stored.subject,
+        guard var (change, draft) = integrity.book.acknowledge(kind: stored.kind, subject: stored.subject,
                                                                by: peer.description, note: note, time: clock.now())
         else { throw .notFound("alarm \(id) is no longer open") }
+        // Who acknowledged, in full: uid, gid, pid and command line.
+        draft.payload = JSONText.encode(AcknowledgementPayload(kind: stored.kind, subject: stored.subject, id: id,
+                                                               by: peer.description, note: note, peer: peer))
         await log.record(StoreBatch.Pending(drafts: [draft], alarmChanges: [change]))
         board.devicesChanged(present: watcher.devices, alarms: Array(integrity.book.open.values))
         var alarm = stored
@@ -134,6 +137,16 @@ actor Supervisor {
             message: "control request refused: \(request) by \(peer.description) (\(peer.command)): \(reason)",
             payload: JSONText.encode(ControlAudit(request: request, peer: peer, reason: reason)), time: clock.now())]))
     }
+}
+
+/// The payload of an acknowledgement made over the control socket.
+struct AcknowledgementPayload: Encodable {
+    var kind: String
+    var subject: String
+    var id: Int64
+    var by: String
+    var note: String
+    var peer: Peer
 }
 
 /// Who did what over the control socket, as recorded in events.

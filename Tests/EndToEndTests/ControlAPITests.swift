@@ -26,6 +26,7 @@ import Testing
         let seal = try harness.nazoratctl(["seal"])
         #expect(seal.status == 0 && seal.stdoutText.hasPrefix("sealed 8 devices at seq "), "\(seal.stdoutText)\(seal.stderr)")
         let sealed = try harness.request("GET", "/v1/status").json()
+        #expect((sealed["uplink"] as? [String: Any])?["state"] as? String == "not-configured")
         #expect((sealed["devices"] as? [String: Any])?["sealed"] as? Int == 8)
         #expect(try harness.events(ofType: "inventory.sealed").first?["message"] as? String
             ?? "" ~= "by uid 0 (root)")
@@ -41,6 +42,10 @@ import Testing
         #expect(ack.status == 0 && ack.stdoutText.contains("acknowledged"), "\(ack.stderr)")
         let acknowledged = try harness.request("GET", "/v1/alarms").json()["alarms"] as? [[String: Any]] ?? []
         #expect(acknowledged.first { $0["id"] as? Int == id }?["note"] as? String == "stick removed by the chair")
+        let ackEvent = try #require(try harness.events(ofType: "alarm.acknowledged").last?["payload"] as? [String: Any])
+        let acknowledger = try #require(ackEvent["peer"] as? [String: Any])
+        #expect(acknowledger["uid"] as? Int == 0 && acknowledger["pid"] as? Int != nil)
+        #expect((acknowledger["command"] as? String)?.contains("nazoratctl ack \(id) --note") == true)
 
         // Allow and block: recorded only in monitor mode; --permanent puts a rule on top.
         let block = try harness.nazoratctl(["block", "1-3", "--permanent"])

@@ -67,6 +67,17 @@ public struct StatusDocument: Codable, Sendable, Equatable {
         }
     }
 
+    /// The uplink to central monitoring.
+    public struct Uplink: Codable, Sendable, Equatable {
+        /// `not-configured` while the configuration has no [uplink] table (the outbox and
+        /// nazorat-uplink come with the uplink issue).
+        public var state: String
+
+        public init(state: String) {
+            self.state = state
+        }
+    }
+
     /// The station id.
     public var station: String
     /// `setup`, `open` or `closed`.
@@ -85,11 +96,13 @@ public struct StatusDocument: Codable, Sendable, Equatable {
     public var log: LogHead?
     /// Storage health.
     public var storage: Storage
+    /// The uplink's state.
+    public var uplink: Uplink
     /// The one-line summary systemd shows as the service's status.
     public var summary: String
 
     public init(station: String, phase: String, mode: String, uptime: Double, version: String, devices: Devices,
-                alarms: [AlarmEntry], log: LogHead?, storage: Storage, summary: String) {
+                alarms: [AlarmEntry], log: LogHead?, storage: Storage, uplink: Uplink, summary: String) {
         self.station = station
         self.phase = phase
         self.mode = mode
@@ -99,6 +112,7 @@ public struct StatusDocument: Codable, Sendable, Equatable {
         self.alarms = alarms
         self.log = log
         self.storage = storage
+        self.uplink = uplink
         self.summary = summary
     }
 }
