@@ -85,6 +85,19 @@ struct ControlRoutes: Sendable {
             return only("GET", .read) { .json(KeyDocument(publicKey: publicKey)) }
         case (true, 2, "log") where path[1] == "verify":
             return only("GET", .read) { verifyLog() }
+        case (true, 1, "counters"):
+            return only("GET", .read) { .json(countersDocument(board.counters, phase: board.summary.phase)) }
+        case (true, 3, "scanners") where path[2] == "counters":
+            return only("PUT", .reportCounters) { await reportCounters(path[1], request) }
+        case (true, 1, "polls"):
+            return only("GET", .read) { .json(PollsDocument(phase: board.summary.phase.rawValue)) }
+        case (true, 2, "polls") where path[1] == "open" || path[1] == "close":
+            let next: PollsPhase = path[1] == "open" ? .open : .closed
+            return only("POST", .administer) { await changePhase(next, request.peer) }
+        case (true, 1, "results") where method == "POST":
+            return only("POST", .reportCounters) { await submitResults(request) }
+        case (true, 1, "results"):
+            return only("GET", .read) { finalReport() }
         case (false, 1, "metrics"):
             return only("GET", .read) {
                 .text(metrics.exposition(), contentType: "text/plain; version=0.0.4; charset=utf-8")
@@ -112,6 +125,7 @@ struct ControlRoutes: Sendable {
             log: head.map { .init(seq: $0.seq, hash: $0.hash) },
             storage: .init(state: summary.storageFailure == nil ? "ok" : "failing", reason: summary.storageFailure),
             uplink: .init(state: "not-configured"),
+            counters: CounterEntries.list(board.counters, phase: summary.phase),
             summary: summary.statusLine)
     }
 
@@ -244,6 +258,67 @@ struct ControlRoutes: Sendable {
                                   seq: await log.currentHead?.seq))
     }
 
+    // MARK: - Counters and polls
+
+    /// The counters as shown in `phase`: ballot counts only while the polls are open.
+    func countersDocument(_ scanners: [String: ScannerRecord], phase: PollsPhase) -> CountersDocument {
+        CountersDocument(phase: phase.rawValue, scanners: CounterEntries.list(scanners, phase: phase))
+    }
+
+    private func reportCounters(_ port: String, _ request: ControlRequest) async -> ControlResponse {
+        let report: CounterReport
+        switch Self.decode(CounterReport.self, request.body, empty: nil) {
+        case .success(let decoded): report = decoded
+        case .failure(let error): return error.response
+        }
+        let counters = ScannerCounters(publicCount: report.public, protectiveCount: report.protective)
+        switch await supervisor.report(counters, port: port, by: request.peer) {
+        case .accepted(let changed):
+            return .json(CounterReportAnswer(accepted: true, changed: changed))
+        case .anomaly(let anomaly, let detail):
+            return .error(409, code: anomaly.rawValue, message: detail + "; the values are kept as evidence and an alarm is open")
+        case .notDurable:
+            return .error(503, code: "storage", message: "the report could not be written; report it again")
+        }
+    }
+
+    private func changePhase(_ next: PollsPhase, _ peer: Peer) async -> ControlResponse {
+        do {
+            return .json(PollsDocument(phase: try await supervisor.changePhase(to: next, by: peer).rawValue))
+        } catch {
+            return error.response
+        }
+    }
+
+    private func submitResults(_ request: ControlRequest) async -> ControlResponse {
+        let submission: ResultsSubmission
+        switch Self.decode(ResultsSubmission.self, request.body, empty: nil) {
+        case .success(let decoded): submission = decoded
+        case .failure(let error): return error.response
+        }
+        guard !submission.contests.isEmpty, submission.contests.allSatisfy({ $0.totals.values.allSatisfy { $0 >= 0 } }) else {
+            return .error(400, code: "bad-results", message: "at least one contest, and no negative total")
+        }
+        do {
+            try await supervisor.submitResults(JSONText.encode(submission), contests: submission.contests.count,
+                                               by: request.peer)
+            return .json(CounterReportAnswer(accepted: true, changed: true))
+        } catch {
+            return error.response
+        }
+    }
+
+    private func finalReport() -> ControlResponse {
+        let phase = board.summary.phase
+        guard phase == .closed else {
+            return .error(409, code: "conflict", message: "the final report exists once the polls close; they are \(phase.rawValue)")
+        }
+        let contests = (try? store.results()).flatMap { try? JSONDecoder().decode(ResultsSubmission.self, from: Data($0.utf8)) }
+        return .json(FinalReportDocument(station: configuration.station, phase: phase.rawValue,
+                                         scanners: CounterEntries.list(board.counters, phase: phase),
+                                         contests: contests?.contests))
+    }
+
     /// Decodes a JSON body; an empty body is `empty` when that is allowed.
     static func decode<Body: Decodable>(_ type: Body.Type, _ bytes: [UInt8],
                                         empty: Body?) -> Result<Body, ControlResponseError> {
@@ -271,7 +346,8 @@ extension Supervisor.CommandError {
     var response: ControlResponse {
         switch self {
         case .notFound(let message): .error(404, code: "not-found", message: message)
-        case .invalid(let message): .error(400, code: "invalid", message: message)
+        case .invalid(let message): .error(409, code: "invalid-transition", message: message)
+        case .conflict(let message): .error(409, code: "conflict", message: message)
         case .failed(let message): .error(500, code: "failed", message: message)
         }
     }
@@ -286,6 +362,16 @@ enum JSONErrorText {
             "wrong type at \(context.codingPath.map(\.stringValue).joined(separator: "."))"
         case DecodingError.dataCorrupted: "not valid JSON"
         default: "not valid JSON"
+        }
+    }
+}
+
+/// Counters as the API lists them.
+enum CounterEntries {
+    static func list(_ scanners: [String: ScannerRecord], phase: PollsPhase) -> [CounterEntry] {
+        scanners.sorted { PortOrder.less($0.key, $1.key) }.map { port, record in
+            CounterEntry(port: port, public: record.current?.publicCount,
+                         protective: phase == .open ? nil : record.current?.protectiveCount)
         }
     }
 }

@@ -24,7 +24,8 @@ public enum Daemon {
         let metrics = StationMetrics()
         let feed = EventFeed()
         let board = StatusBoard(inventory: try opened.store.inventory(), alarms: try opened.store.openAlarms(),
-                                phase: try opened.store.pollsPhase(), metrics: metrics)
+                                phase: try opened.store.pollsPhase(), counters: try opened.store.counters(),
+                                metrics: metrics)
         let log = try EventLog(
             store: opened.store, station: configuration.station, key: opened.key,
             queueLimit: configuration.writeQueue, clock: clock.now,

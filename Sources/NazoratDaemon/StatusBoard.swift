@@ -13,6 +13,7 @@ final class StatusBoard: Sendable {
         var alarms: [Alarm]
         var phase: PollsPhase
         var storageFailure: String?
+        var counters: [String: ScannerRecord]
         var published: String?
         /// Every alarm kind shown so far, so that the metrics of a cleared kind go to 0.
         var kinds: Set<String> = []
@@ -27,8 +28,9 @@ final class StatusBoard: Sendable {
     private let metrics: StationMetrics
 
     /// A board starting from what the database held at start, showing its numbers in `metrics` too.
-    init(inventory: Inventory?, alarms: [Alarm], phase: PollsPhase, metrics: StationMetrics) {
-        state = Mutex(State(inventory: inventory, alarms: alarms, phase: phase))
+    init(inventory: Inventory?, alarms: [Alarm], phase: PollsPhase, counters: [String: ScannerRecord],
+         metrics: StationMetrics) {
+        state = Mutex(State(inventory: inventory, alarms: alarms, phase: phase, counters: counters))
         self.metrics = metrics
     }
 
@@ -40,6 +42,19 @@ final class StatusBoard: Sendable {
 
     /// The seal in force.
     var inventory: Inventory? { state.withLock { $0.inventory } }
+
+    /// The ballot scanners' counters.
+    var counters: [String: ScannerRecord] { state.withLock { $0.counters } }
+
+    /// Records accepted counters and the alarms after a report.
+    func countersChanged(_ counters: [String: ScannerRecord], alarms: [Alarm]) {
+        update { $0.counters = counters; $0.alarms = alarms }
+    }
+
+    /// Records a new polls phase, the counters after it and the regraded alarms.
+    func phaseChanged(_ phase: PollsPhase, counters: [String: ScannerRecord], alarms: [Alarm]) {
+        update { $0.phase = phase; $0.counters = counters; $0.alarms = alarms }
+    }
 
     /// Records the present devices and the open alarms after an observation.
     func devicesChanged(present: [USBDevice], alarms: [Alarm]) {

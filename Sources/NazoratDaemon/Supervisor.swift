@@ -8,13 +8,15 @@ import NazoratStore
 /// so that the seal, the alarms, the enforcement and the event log never see two changes
 /// interleaved: each change is decided, then recorded as one batch.
 actor Supervisor {
-    private let log: EventLog
-    private let store: StateStore
-    private let watcher: DeviceWatcher
-    private let enforcer: Enforcer
-    private let board: StatusBoard
-    private let clock: SystemClock
-    private var integrity: Integrity
+    let log: EventLog
+    let store: StateStore
+    let watcher: DeviceWatcher
+    let enforcer: Enforcer
+    let board: StatusBoard
+    let clock: SystemClock
+    var integrity: Integrity
+    /// The ballot scanners' counters (Supervisor+Polls.swift).
+    var counters: CounterBook
     /// The devices the database held at start, and whether the log was empty then.
     private let recorded: [USBDevice]
     private let firstStart: Bool
@@ -30,6 +32,7 @@ actor Supervisor {
         self.clock = clock
         self.integrity = integrity
         self.recorded = try store.recordedDevices()
+        self.counters = CounterBook(try store.counters())
         self.firstStart = firstStart
     }
 
@@ -92,6 +95,7 @@ actor Supervisor {
     enum CommandError: Error {
         case notFound(String)
         case invalid(String)
+        case conflict(String)
         case failed(String)
     }
 

@@ -55,13 +55,16 @@ public actor EventLog {
     public var currentHead: (seq: Int64, hash: String)? { head }
 
     /// Records `record`'s drafts and device changes: written now, with any that waited
-    /// before them, or queued while storage is failing.
-    public func record(_ record: StoreBatch.Pending) {
+    /// before them, or queued while storage is failing. Returns whether it is on disk (a
+    /// caller that acknowledges something to a client must not do so otherwise).
+    @discardableResult
+    public func record(_ record: StoreBatch.Pending) -> Bool {
         // While failing, first try to write what waits: the disk may be back, and then
         // this record need not count against the queue.
         if failure != nil { flush() }
         enqueue(record)
         flush()
+        return failure == nil
     }
 
     /// Returns once the log is free to write: the watchdog's liveness probe. Writes run on
@@ -157,6 +160,9 @@ public actor EventLog {
             batch.alarmChanges += record.alarmChanges
             batch.inventory = record.inventory ?? batch.inventory
             batch.metadata.merge(record.metadata) { _, new in new }
+            batch.counters.merge(record.counters) { _, new in new }
+            batch.evidence += record.evidence
+            batch.results = record.results ?? batch.results
         }
         return (batch, head)
     }
@@ -198,10 +204,20 @@ extension StoreBatch {
         public var inventory: Inventory?
         /// Metadata set.
         public var metadata: [String: String]
+        /// Scanner counters now current, by port.
+        public var counters: [String: ScannerRecord]
+        /// Refused counter reports.
+        public var evidence: [CounterEvidence]
+        /// Per-contest totals submitted (JSON).
+        public var results: String?
 
         /// Creates a pending record.
         public init(drafts: [EventDraft], devicesPresent: [USBDevice] = [], devicesGone: [String] = [],
-                    alarmChanges: [AlarmChange] = [], inventory: Inventory? = nil, metadata: [String: String] = [:]) {
+                    alarmChanges: [AlarmChange] = [], inventory: Inventory? = nil, metadata: [String: String] = [:],
+                    counters: [String: ScannerRecord] = [:], evidence: [CounterEvidence] = [], results: String? = nil) {
+            self.counters = counters
+            self.evidence = evidence
+            self.results = results
             self.drafts = drafts
             self.devicesPresent = devicesPresent
             self.devicesGone = devicesGone

@@ -67,6 +67,32 @@ enum Schema {
                 );
                 """)
         }
+        migrator.registerMigration("v3: ballot counters, counter evidence, results") { db in
+            try db.execute(sql: """
+                -- The last good counters per scanner port, and the protective counter at polls open.
+                CREATE TABLE counters (
+                    port               TEXT PRIMARY KEY NOT NULL,
+                    public             INTEGER,
+                    protective         INTEGER,
+                    protective_at_open INTEGER,
+                    updated_seq        INTEGER NOT NULL
+                );
+                -- Every refused counter report, kept as evidence.
+                CREATE TABLE counter_evidence (
+                    id         INTEGER PRIMARY KEY AUTOINCREMENT,
+                    port       TEXT NOT NULL,
+                    public     INTEGER NOT NULL,
+                    protective INTEGER NOT NULL,
+                    anomaly    TEXT NOT NULL,
+                    seq        INTEGER NOT NULL
+                );
+                -- Per-contest totals submitted after the polls closed.
+                CREATE TABLE results (
+                    seq      INTEGER PRIMARY KEY NOT NULL,
+                    document TEXT NOT NULL
+                );
+                """)
+        }
         return migrator
     }
 }

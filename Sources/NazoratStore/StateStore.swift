@@ -133,11 +133,32 @@ public final class StateStore: Sendable {
                         UPDATE alarms SET state = 'acknowledged', acknowledged_by = ?, note = ?, updated_seq = ?
                         WHERE kind = ? AND subject = ? AND state != 'cleared'
                         """, arguments: [by, note, seq, kind, subject])
+                case .regrade(let kind, let subject, let severity):
+                    try db.execute(sql: """
+                        UPDATE alarms SET severity = ?, updated_seq = ? WHERE kind = ? AND subject = ? AND state != 'cleared'
+                        """, arguments: [severity.rawValue, seq, kind, subject])
                 }
             }
             if let inventory = batch.inventory {
                 try db.execute(sql: "INSERT INTO seals (seq, inventory) VALUES (?, ?)",
                                arguments: [seq, String(decoding: try JSONEncoder().encode(inventory), as: UTF8.self)])
+            }
+            for (port, record) in batch.counters {
+                try db.execute(sql: """
+                    INSERT INTO counters (port, public, protective, protective_at_open, updated_seq) VALUES (?, ?, ?, ?, ?)
+                    ON CONFLICT(port) DO UPDATE SET public = excluded.public, protective = excluded.protective,
+                        protective_at_open = excluded.protective_at_open, updated_seq = excluded.updated_seq
+                    """, arguments: [port, record.current?.publicCount, record.current?.protectiveCount,
+                                     record.protectiveAtOpen, seq])
+            }
+            for evidence in batch.evidence {
+                try db.execute(sql: """
+                    INSERT INTO counter_evidence (port, public, protective, anomaly, seq) VALUES (?, ?, ?, ?, ?)
+                    """, arguments: [evidence.port, evidence.counters.publicCount, evidence.counters.protectiveCount,
+                                     evidence.anomaly, seq])
+            }
+            if let results = batch.results {
+                try db.execute(sql: "INSERT INTO results (seq, document) VALUES (?, ?)", arguments: [seq, results])
             }
             for (key, value) in batch.metadata {
                 try db.execute(sql: "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
@@ -181,6 +202,36 @@ public final class StateStore: Sendable {
                 try JSONDecoder().decode(Inventory.self, from: Data($0.utf8))
             }
         }
+    }
+
+    /// The counters of every scanner port that reported or was reset.
+    public func counters() throws(StoreError) -> [String: ScannerRecord] {
+        try read { db in
+            var records: [String: ScannerRecord] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT * FROM counters") {
+                let publicCount: Int64? = row["public"]
+                let protectiveCount: Int64? = row["protective"]
+                let current = publicCount.flatMap { p in protectiveCount.map { ScannerCounters(publicCount: p, protectiveCount: $0) } }
+                records[row["port"]] = ScannerRecord(current: current, protectiveAtOpen: row["protective_at_open"])
+            }
+            return records
+        }
+    }
+
+    /// The refused counter reports, oldest first.
+    public func counterEvidence() throws(StoreError) -> [CounterEvidence] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM counter_evidence ORDER BY id").map { row in
+                CounterEvidence(port: row["port"], counters: ScannerCounters(publicCount: row["public"],
+                                                                            protectiveCount: row["protective"]),
+                                anomaly: row["anomaly"])
+            }
+        }
+    }
+
+    /// The newest per-contest totals submitted, if any.
+    public func results() throws(StoreError) -> String? {
+        try read { try String.fetchOne($0, sql: "SELECT document FROM results ORDER BY seq DESC LIMIT 1") }
     }
 
     /// The polls phase (`setup` until changed).
@@ -256,7 +307,30 @@ public struct StoreBatch: Sendable {
     public var inventory: Inventory?
     /// Metadata set (e.g. `polls-phase`).
     public var metadata: [String: String] = [:]
+    /// Scanner counters now current, by port.
+    public var counters: [String: ScannerRecord] = [:]
+    /// Refused counter reports.
+    public var evidence: [CounterEvidence] = []
+    /// Per-contest totals submitted (JSON).
+    public var results: String?
 
     /// An empty batch.
     public init() {}
+}
+
+/// A refused counter report, kept as evidence.
+public struct CounterEvidence: Sendable, Equatable, Codable {
+    /// The port reported for.
+    public var port: String
+    /// The values reported.
+    public var counters: ScannerCounters
+    /// The anomaly's kind.
+    public var anomaly: String
+
+    /// Evidence of `counters` reported for `port`, refused as `anomaly`.
+    public init(port: String, counters: ScannerCounters, anomaly: String) {
+        self.port = port
+        self.counters = counters
+        self.anomaly = anomaly
+    }
 }

@@ -171,6 +171,12 @@ import Testing
         let adminSeal = try harness.nazoratctl(["seal"], as: Users.administrator)
         #expect(adminSeal.status == 0, "\(adminSeal.stderr)")
         #expect(try harness.events(ofType: "inventory.sealed").last?["message"] as? String ?? "" ~= "(\(Users.administrator))")
+        // The scanner software reports counters; nobody else may.
+        let counters = #"{"public": 1, "protective": 1}"#
+        #expect(try harness.request(as: Users.scanner, "PUT", "/v1/scanners/1-1.1/counters", json: counters) == 200)
+        #expect(try harness.request(as: Users.administrator, "PUT", "/v1/scanners/1-1.1/counters", json: counters) == 403)
+        #expect(try harness.request(as: Users.technician, "POST", "/v1/polls/open") == 403)
+        #expect(try harness.request(as: Users.administrator, "POST", "/v1/polls/open") == 200)
         // The scanner software and the uplink may not read the status.
         for user in [Users.scanner, Users.uplink] {
             let denied = try harness.nazoratctl(["status", "--json"], as: user)
@@ -187,7 +193,7 @@ import Testing
 
         // Each refusal is an event with the peer's uid, gid, pid and command line.
         let refusals = try harness.events(ofType: "control.denied")
-        #expect(refusals.count == 4)
+        #expect(refusals.count == 6)
         let byStranger = try #require(refusals.last?["payload"] as? [String: Any])
         let peer = try #require(byStranger["peer"] as? [String: Any])
         #expect(peer["user"] as? String == Users.stranger)

@@ -8,8 +8,10 @@ final class ControlHarness {
     let directory: String
     let socket: String
     let rules: String
-    let daemon: RunningProcess
+    private(set) var daemon: RunningProcess
     let notify: NotifySocket
+    private let config: String
+    private let environment: [String: String]
     /// Every raw exchange, for the OpenAPI check.
     private(set) var exchanges: [[String: Any]] = []
 
@@ -19,12 +21,22 @@ final class ControlHarness {
         socket = directory + "/control.sock"
         rules = directory + "/rules.conf"
         try FileManager.default.copyItem(atPath: Paths.repository + "/systemd/rules.conf", toPath: rules)
-        let config = try Paths.writeConfig(station: "TEST-0006", mode: mode, rules: rules, in: directory)
+        config = try Paths.writeConfig(station: "TEST-0006", mode: mode, rules: rules, in: directory)
         notify = try NotifySocket()
         var environment = testbed.childEnvironment
         environment["NOTIFY_SOCKET"] = notify.path
+        self.environment = environment
         daemon = try RunningProcess(Paths.nazoratd, ["--config", config], environment: environment)
         try await notify.messages.wait(for: "READY=1") { $0.contains { $0.hasPrefix("READY=1\n") } }
+    }
+
+    /// Starts the daemon again (after the test stopped or killed it) and waits for READY.
+    func restart() async throws -> RunningProcess {
+        daemon.process.waitUntilExit()
+        let ready = await notify.messages.elements.count { $0.hasPrefix("READY=1\n") }
+        daemon = try RunningProcess(Paths.nazoratd, ["--config", config], environment: environment)
+        try await notify.messages.wait(for: "READY=1 again") { $0.count { $0.hasPrefix("READY=1\n") } > ready }
+        return daemon
     }
 
     deinit {
@@ -50,6 +62,23 @@ final class ControlHarness {
         return try runToCompletion("/usr/bin/setpriv", ["--reuid=\(user)", "--regid=\(user)", "--init-groups",
                                                         Users.copyOfNazoratctl] + all,
                                    environment: ["NO_COLOR": "1", "PATH": "/usr/bin:/bin"])
+    }
+
+    /// A raw request sent by `user` (through `setpriv` and python3's socket module); returns
+    /// the status.
+    func request(as user: String, _ method: String, _ target: String, json body: String = "") throws -> Int {
+        let script = """
+            import socket, sys
+            s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1])
+            body = sys.argv[4].encode()
+            s.sendall(f"{sys.argv[2]} {sys.argv[3]} HTTP/1.1\\r\\nHost: x\\r\\nConnection: close\\r\\n"
+                      f"Content-Length: {len(body)}\\r\\n\\r\\n".encode() + body)
+            print(s.recv(100).split()[1].decode())
+            """
+        let result = try runToCompletion("/usr/bin/setpriv", ["--reuid=\(user)", "--regid=\(user)", "--init-groups",
+                                                              "/usr/bin/python3", "-c", script, socket, method, target, body],
+                                         environment: ["PATH": "/usr/bin:/bin"])
+        return Int(result.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
     }
 
     /// Every recorded exchange matches docs/openapi.yaml (Tests/Support/openapi-check.py).

@@ -98,11 +98,14 @@ public struct StatusDocument: Codable, Sendable, Equatable {
     public var storage: Storage
     /// The uplink's state.
     public var uplink: Uplink
+    /// The ballot scanners' counters (ballot counts only while the polls are open).
+    public var counters: [CounterEntry]
     /// The one-line summary systemd shows as the service's status.
     public var summary: String
 
     public init(station: String, phase: String, mode: String, uptime: Double, version: String, devices: Devices,
-                alarms: [AlarmEntry], log: LogHead?, storage: Storage, uplink: Uplink, summary: String) {
+                alarms: [AlarmEntry], log: LogHead?, storage: Storage, uplink: Uplink,
+                counters: [CounterEntry], summary: String) {
         self.station = station
         self.phase = phase
         self.mode = mode
@@ -113,6 +116,7 @@ public struct StatusDocument: Codable, Sendable, Equatable {
         self.log = log
         self.storage = storage
         self.uplink = uplink
+        self.counters = counters
         self.summary = summary
     }
 }

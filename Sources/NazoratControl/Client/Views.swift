@@ -70,6 +70,27 @@ public enum Views {
         }.joined(separator: "\n")
     }
 
+    /// `nazoratctl counters`.
+    public static func counters(_ document: CountersDocument, on terminal: Terminal) -> String {
+        "polls \(document.phase)\n" + terminal.table(["SCANNER", "PUBLIC", "PROTECTIVE"], document.scanners.map {
+            [$0.port, $0.public.map(String.init) ?? "-", $0.protective.map(String.init) ?? (document.phase == "open" ? "(hidden)" : "-")]
+        })
+    }
+
+    /// `nazoratctl results`.
+    public static func results(_ report: FinalReportDocument, on terminal: Terminal) -> String {
+        var text = "final report of \(Terminal.safe(report.station)), polls \(report.phase)\n"
+            + terminal.table(["SCANNER", "PUBLIC", "PROTECTIVE"], report.scanners.map {
+                [$0.port, $0.public.map(String.init) ?? "-", $0.protective.map(String.init) ?? "-"]
+            })
+        guard let contests = report.contests else { return text + "\nno per-contest totals submitted" }
+        for contest in contests {
+            text += "\n\n" + terminal.table([contest.contest, "VOTES"],
+                                             contest.totals.sorted { $0.key < $1.key }.map { [$0.key, "\($0.value)"] })
+        }
+        return text
+    }
+
     /// One event line of `nazoratctl events`.
     public static func event(_ event: EventDocument, on terminal: Terminal) -> String {
         terminal.paint("\(event.seq)  \(event.time)  \(event.severity)  \(event.type)  ", severity: event.severity)

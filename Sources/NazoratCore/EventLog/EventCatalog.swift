@@ -64,6 +64,29 @@ public enum EventCatalog {
               text: "A client asked nazoratd for something it may not do: the message names the request, the "
                   + "client's user, process and command line, and the missing permission. Repeated refusals from "
                   + "an unknown program are a sign of tampering: find the process and report it."),
+        Entry(type: "counters.reported", subject: "A ballot scanner's counters rose",
+              text: "The scanner software reported the scanner's cumulative public (this election) and protective "
+                  + "(lifetime) counters, and they were accepted. Nothing to do."),
+        Entry(type: "counters.anomaly", subject: "A ballot counter report was refused",
+              text: "A counter went down, counters came for a port that is not a sealed ballot scanner or whose "
+                  + "scanner is not connected, or they changed after the polls closed. The reported values are kept "
+                  + "as evidence, the last good values stay current, and an alarm is open. Call the election "
+                  + "official: a counter that goes backwards is evidence of tampering or a faulty scanner."),
+        Entry(type: "polls.opened", subject: "The polls opened",
+              text: "An administrator opened the polls: the public counters restart from 0 and the protective "
+                  + "counters were recorded. Alarms are more severe while the polls are open."),
+        Entry(type: "polls.closed", subject: "The polls closed",
+              text: "An administrator closed the polls; the counters are final and listed in this event. Counter "
+                  + "reports that change them are refused from now on. Per-contest totals may now be submitted."),
+        Entry(type: "results.submitted", subject: "Per-contest totals were submitted",
+              text: "The scanner software submitted the per-contest totals after the polls closed; they are part of "
+                  + "the final report."),
+        Entry(type: "results.refused", subject: "Per-contest totals were refused before close",
+              text: "Totals may travel only after the polls close (VVSG 2.0 requirement 1.1.9-K). The submission "
+                  + "was refused; find out why the scanner software sent totals early."),
+        Entry(type: "alarm.regraded", subject: "An alarm's severity followed the polls phase",
+              text: "The polls opened or closed, and an open device alarm took the severity its kind has in the new "
+                  + "phase: higher while the polls are open."),
         Entry(type: "inventory.sealed", subject: "The commissioned inventory was sealed",
               text: "The devices present were recorded as the commissioned equipment, with a signed checkpoint. "
                   + "Every difference from now on raises an alarm."),

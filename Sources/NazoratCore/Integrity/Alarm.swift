@@ -43,6 +43,8 @@ public enum AlarmChange: Sendable, Equatable {
     case clear(kind: String, subject: String)
     /// Someone acknowledged the open alarm `kind`/`subject`.
     case acknowledge(kind: String, subject: String, by: String, note: String)
+    /// The open alarm `kind`/`subject` has another severity now (the polls phase changed).
+    case regrade(kind: String, subject: String, severity: Severity)
 }
 
 /// The open drift alarms, kept in step with the drift conditions that hold.
@@ -81,6 +83,35 @@ public struct AlarmBook: Sendable {
             open[key] = alarm
             changes.append(.raise(alarm))
             drafts.append(Self.raisedDraft(alarm, phase: phase, time: time))
+        }
+        return (changes, drafts)
+    }
+
+    /// Raises `alarm` unless one of its kind and subject is open already (then nil).
+    public mutating func raise(_ alarm: Alarm, phase: PollsPhase, time: EventTime) -> (AlarmChange, EventDraft)? {
+        let key = Self.key(alarm.kind, alarm.subject)
+        guard open[key] == nil else { return nil }
+        open[key] = alarm
+        return (.raise(alarm), Self.raisedDraft(alarm, phase: phase, time: time))
+    }
+
+    /// Gives every open drift alarm the severity of its kind in `phase` (alarms rise while
+    /// the polls are open and fall back after they close), with an event per change.
+    public mutating func regrade(for phase: PollsPhase, time: EventTime) -> (changes: [AlarmChange], drafts: [EventDraft]) {
+        var changes: [AlarmChange] = []
+        var drafts: [EventDraft] = []
+        for (key, alarm) in open.sorted(by: { $0.key < $1.key }) {
+            guard let kind = DriftCondition.Kind(rawValue: alarm.kind) else { continue }
+            let severity = kind.severity(in: phase)
+            guard severity != alarm.severity else { continue }
+            open[key]?.severity = severity
+            changes.append(.regrade(kind: alarm.kind, subject: alarm.subject, severity: severity))
+            drafts.append(EventDraft(
+                type: "alarm.regraded", severity: severity, subject: alarm.subject,
+                message: "alarm \(alarm.kind) at \(alarm.subject) is now \(severity.rawValue) (polls \(phase.rawValue))",
+                payload: JSONText.encode(["kind": alarm.kind, "subject": alarm.subject, "severity": severity.rawValue,
+                                          "phase": phase.rawValue]),
+                time: time))
         }
         return (changes, drafts)
     }

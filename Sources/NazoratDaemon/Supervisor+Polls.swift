@@ -1,0 +1,162 @@
+import NazoratCore
+import NazoratStore
+
+/// The polls phases and the ballot counters: setup -> open -> closed.
+extension Supervisor {
+    /// The polls phase in force.
+    var phase: PollsPhase { integrity.phase }
+
+    /// The counters of every scanner port known.
+    var scannerCounters: [String: ScannerRecord] { counters.scanners }
+
+    /// The outcome of a counter report, as the API answers it.
+    enum CounterOutcome: Sendable, Equatable {
+        /// Accepted and on disk; `changed` false for a repeat.
+        case accepted(changed: Bool)
+        /// Refused as an anomaly; the values are kept as evidence and an alarm is open.
+        case anomaly(CounterBook.Anomaly, detail: String)
+        /// Judged, but not yet on disk (storage fails): not acknowledged, report again.
+        case notDurable
+    }
+
+    /// Judges and records a scanner software's report for the scanner at `port`.
+    func report(_ reported: ScannerCounters, port: String, by peer: Peer) async -> CounterOutcome {
+        let time = clock.now()
+        let sealed = integrity.inventory?.items.first { $0.port == port && $0.role == .ballotScanner }
+        let connected = sealed.map { item in
+            watcher.devices.contains { $0.port == port && $0.id == item.id && $0.hash == item.hash }
+        } ?? false
+        let outcome = counters.report(reported, port: port, phase: phase, isSealedScanner: sealed != nil,
+                                      isConnected: connected)
+        var record = StoreBatch.Pending(drafts: [])
+        switch outcome {
+        case .accepted(changed: false):
+            // A repeat changes nothing and records nothing, but is acknowledged only once
+            // what it repeats is on disk.
+            return await log.record(record) ? .accepted(changed: false) : .notDurable
+        case .accepted(changed: true):
+            record.counters[port] = counters.scanners[port]
+            record.drafts.append(EventDraft(
+                type: "counters.reported", severity: .info, subject: port,
+                message: "counters of \(port): public \(reported.publicCount), protective \(reported.protectiveCount)",
+                payload: JSONText.encode(CountersPayload(port: port, counters: reported, anomaly: nil, peer: peer)),
+                time: time))
+        case .anomaly(let anomaly, let detail):
+            record.evidence.append(CounterEvidence(port: port, counters: reported, anomaly: anomaly.rawValue))
+            record.drafts.append(EventDraft(
+                type: "counters.anomaly", severity: anomaly.severity, subject: port,
+                message: "counter anomaly: \(detail) (reported by \(peer.description); kept as evidence)",
+                payload: JSONText.encode(CountersPayload(port: port, counters: reported, anomaly: anomaly.rawValue,
+                                                         peer: peer)),
+                time: time))
+            let alarm = Alarm(kind: anomaly.rawValue, severity: anomaly.severity, subject: port, detail: detail)
+            if let (change, draft) = integrity.book.raise(alarm, phase: phase, time: time) {
+                record.alarmChanges.append(change)
+                record.drafts.append(draft)
+            }
+        }
+        let durable = await log.record(record)
+        board.countersChanged(counters.scanners, alarms: Array(integrity.book.open.values))
+        guard durable else { return .notDurable }
+        if case .anomaly(let anomaly, let detail) = outcome { return .anomaly(anomaly, detail: detail) }
+        return outcome == .accepted(changed: true) ? .accepted(changed: true) : .accepted(changed: false)
+    }
+
+    /// Moves the polls to `next` (only forward: setup -> open -> closed). Opening resets the
+    /// public counters and records the protective ones; closing freezes them and records the
+    /// final counts report. Device alarms take the new phase's severity.
+    func changePhase(to next: PollsPhase, by peer: Peer) async throws(CommandError) -> PollsPhase {
+        let current = phase
+        guard (current, next) == (.setup, .open) || (current, next) == (.open, .closed) else {
+            throw .invalid("the polls are \(current.rawValue); they can only go setup -> open -> closed")
+        }
+        let time = clock.now()
+        var record = StoreBatch.Pending(drafts: [], metadata: ["polls-phase": next.rawValue])
+        if next == .open {
+            let scanners = integrity.inventory?.items.filter { $0.role == .ballotScanner }.map(\.port) ?? []
+            counters.openPolls(scannerPorts: scanners)
+            record.counters = counters.scanners
+            record.drafts.append(EventDraft(
+                type: "polls.opened", severity: .notice, subject: "polls",
+                message: "polls opened by \(peer.description): public counters reset to 0, protective counters recorded: "
+                    + FinalCounts.text(counters.scanners),
+                payload: JSONText.encode(PhasePayload(phase: next.rawValue, scanners: FinalCounts.list(counters.scanners),
+                                                      peer: peer)),
+                time: time))
+        } else {
+            record.drafts.append(EventDraft(
+                type: "polls.closed", severity: .notice, subject: "polls",
+                message: "polls closed by \(peer.description); final counts: " + FinalCounts.text(counters.scanners),
+                payload: JSONText.encode(PhasePayload(phase: next.rawValue, scanners: FinalCounts.list(counters.scanners),
+                                                      peer: peer)),
+                time: time))
+        }
+        integrity.phase = next
+        let regraded = integrity.book.regrade(for: next, time: time)
+        record.drafts += regraded.drafts
+        record.alarmChanges += regraded.changes
+        guard await log.record(record) else { throw .failed("the phase change could not be written: storage fails") }
+        _ = await log.checkpointHead()
+        board.phaseChanged(next, counters: counters.scanners, alarms: Array(integrity.book.open.values))
+        return next
+    }
+
+    /// Records per-contest totals (scanner software, after close only: VVSG 2.0 1.1.9-K).
+    func submitResults(_ json: String, contests: Int, by peer: Peer) async throws(CommandError) {
+        let time = clock.now()
+        guard phase == .closed else {
+            await log.record(StoreBatch.Pending(drafts: [EventDraft(
+                type: "results.refused", severity: .warning, subject: "results",
+                message: "per-contest totals refused: the polls are \(phase.rawValue) (totals only after close); "
+                    + "submitted by \(peer.description) (\(peer.command))",
+                payload: JSONText.encode(ControlAudit(request: "POST /v1/results", peer: peer,
+                                                      reason: "polls \(phase.rawValue)")), time: time)]))
+            throw .conflict("per-contest totals are accepted only after the polls close (VVSG 2.0 1.1.9-K); "
+                            + "the polls are \(phase.rawValue)")
+        }
+        let record = StoreBatch.Pending(drafts: [EventDraft(
+            type: "results.submitted", severity: .notice, subject: "results",
+            message: "per-contest totals for \(contests) contests submitted by \(peer.description)",
+            payload: json, time: time)], results: json)
+        guard await log.record(record) else { throw .failed("the totals could not be written: storage fails") }
+    }
+}
+
+/// The payload of a counter report's event.
+private struct CountersPayload: Encodable {
+    var port: String
+    var counters: ScannerCounters
+    var anomaly: String?
+    var peer: Peer
+}
+
+/// The payload of a phase change.
+private struct PhasePayload: Encodable {
+    var phase: String
+    var scanners: [FinalCounts.Entry]
+    var peer: Peer
+}
+
+/// The counters as the final report and the phase events list them.
+enum FinalCounts {
+    struct Entry: Codable {
+        var port: String
+        var `public`: Int64?
+        var protective: Int64?
+        var protectiveAtOpen: Int64?
+    }
+
+    static func list(_ scanners: [String: ScannerRecord]) -> [Entry] {
+        scanners.sorted { PortOrder.less($0.key, $1.key) }.map { port, record in
+            Entry(port: port, public: record.current?.publicCount, protective: record.current?.protectiveCount,
+                  protectiveAtOpen: record.protectiveAtOpen)
+        }
+    }
+
+    static func text(_ scanners: [String: ScannerRecord]) -> String {
+        let entries = list(scanners)
+        guard !entries.isEmpty else { return "no scanners" }
+        return entries.map { "\($0.port) public \($0.public.map(String.init) ?? "-") protective \($0.protective.map(String.init) ?? "-")" }
+            .joined(separator: ", ")
+    }
+}
