@@ -62,11 +62,20 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // The configuration file, shared by nazoratd and nazorat-uplink.
+        .target(
+            name: "NazoratConfiguration",
+            dependencies: [
+                "NazoratCore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "TOMLKit", package: "TOMLKit"),
+            ]
+        ),
         // Wiring: configuration, services.
         .target(
             name: "NazoratDaemon",
             dependencies: [
-                "NazoratCore", "NazoratLinux", "NazoratStore", "NazoratControl",
+                "NazoratCore", "NazoratLinux", "NazoratStore", "NazoratControl", "NazoratConfiguration",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -78,7 +87,7 @@ let package = Package(
         .executableTarget(
             name: "nazoratd",
             dependencies: [
-                "NazoratCore", "NazoratDaemon", "NazoratLinux",
+                "NazoratCore", "NazoratDaemon", "NazoratLinux", "NazoratConfiguration",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -106,7 +115,7 @@ let package = Package(
             name: "NazoratStoreTests",
             dependencies: ["NazoratStore", "NazoratTestbed", .product(name: "GRDB", package: "GRDB.swift")]
         ),
-        .testTarget(name: "NazoratDaemonTests", dependencies: ["NazoratDaemon"]),
+        .testTarget(name: "NazoratDaemonTests", dependencies: ["NazoratDaemon", "NazoratConfiguration"]),
         .testTarget(
             name: "EndToEndTests",
             dependencies: ["NazoratCore", "NazoratStore", "NazoratTestbed", .product(name: "GRDB", package: "GRDB.swift")]

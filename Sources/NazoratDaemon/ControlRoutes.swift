@@ -1,4 +1,5 @@
 import FoundationEssentials
+import NazoratConfiguration
 import NazoratControl
 import NazoratCore
 import NazoratStore

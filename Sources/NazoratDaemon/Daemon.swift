@@ -1,4 +1,5 @@
 import Logging
+import NazoratConfiguration
 import NazoratControl
 import NazoratCore
 import NazoratLinux

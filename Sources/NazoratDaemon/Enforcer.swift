@@ -1,7 +1,8 @@
+import NazoratConfiguration
 import NazoratCore
-import Synchronization
 import NazoratLinux
 import NazoratStore
+import Synchronization
 
 /// Applies policy decisions to devices and records what it did.
 ///

@@ -1,3 +1,4 @@
+import NazoratConfiguration
 import NazoratCore
 import NazoratLinux
 import NazoratStore

@@ -1,5 +1,6 @@
 import FoundationEssentials
 import Glibc
+import NazoratConfiguration
 import NazoratCore
 
 /// Loads the `[policy]` rule file into a ``Policy``.

@@ -1,4 +1,5 @@
 import Logging
+import NazoratConfiguration
 import NazoratCore
 import NazoratLinux
 import NazoratStore

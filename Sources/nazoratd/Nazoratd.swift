@@ -1,10 +1,11 @@
 import ArgumentParser
+import Foundation
 import Glibc
 import Logging
+import NazoratConfiguration
 import NazoratCore
 import NazoratDaemon
 import NazoratLinux
-import Foundation
 
 /// `nazoratd`: the equipment-supervision daemon and its offline tools.
 @main
@@ -22,7 +23,7 @@ extension Nazoratd {
             abstract: "Run the daemon in the foreground (systemd style: no fork, no pid file).")
 
         @Option(name: .long, help: "The configuration file.")
-        var config: String = NazoratDaemon.Configuration.defaultPath
+        var config: String = NazoratConfiguration.Configuration.defaultPath
 
         @Option(name: .long, help: ArgumentHelp("Validate this configuration file and exit.", valueName: "file"))
         var checkConfig: String?
@@ -54,16 +55,16 @@ extension Nazoratd {
                                  logger: Logger(label: "nazoratd"))
         }
 
-        static func load(_ path: String) throws -> NazoratDaemon.Configuration {
+        static func load(_ path: String) throws -> NazoratConfiguration.Configuration {
             do {
-                return try NazoratDaemon.Configuration.load(path: path)
+                return try NazoratConfiguration.Configuration.load(path: path)
             } catch {
                 throw ValidationFailure(message: error.description)
             }
         }
 
         /// The configuration and its policy: both must be valid for the daemon to start.
-        static func loadWithPolicy(_ path: String) throws -> (NazoratDaemon.Configuration, Policy) {
+        static func loadWithPolicy(_ path: String) throws -> (NazoratConfiguration.Configuration, Policy) {
             let configuration = try load(path)
             do {
                 return (configuration, try PolicyFile.load(configuration.policy))
@@ -110,7 +111,7 @@ extension Nazoratd {
             abstract: "Seal the present devices as the commissioned inventory (offline: nazoratd must be stopped).")
 
         @Option(name: .long, help: "The configuration file.")
-        var config: String = NazoratDaemon.Configuration.defaultPath
+        var config: String = NazoratConfiguration.Configuration.defaultPath
 
         func run() async throws {
             let (configuration, policy) = try Run.loadWithPolicy(config)
@@ -132,7 +133,7 @@ extension Nazoratd {
             abstract: "Print the station's public key (base64), creating the key on first use.")
 
         @Option(name: .long, help: "The configuration file (for state-dir).")
-        var config: String = NazoratDaemon.Configuration.defaultPath
+        var config: String = NazoratConfiguration.Configuration.defaultPath
 
         func run() throws {
             let configuration = try Run.load(config)

@@ -1,4 +1,4 @@
-@testable import NazoratDaemon
+@testable import NazoratConfiguration
 import Testing
 
 @Suite struct ConfigurationTests {
@@ -20,7 +20,32 @@ import Testing
         #expect(configuration == Configuration(
             station: "TSH-0042", mode: .enforce, stateDirectory: "/var/lib/nazorat",
             socketPath: "/run/nazorat/control.sock", logLevel: .info, writeQueue: 10_000,
-            policy: PolicySettings(rulesPath: "/etc/nazorat/rules.conf", implicit: .block)))
+            policy: PolicySettings(rulesPath: "/etc/nazorat/rules.conf", implicit: .block), uplink: nil))
+    }
+
+    @Test func theUplinkTableHasDefaultsAndRelativePaths() throws {
+        let configuration = try parse("""
+            station = "TSH-0042"
+            mode = "enforce"
+            [uplink]
+            url = "https://central.example/v1/envelopes"
+            ca = "ca.pem"
+            """, file: "/etc/nazorat/nazorat.toml")
+        #expect(configuration.uplink == UplinkSettings(
+            url: "https://central.example/v1/envelopes", heartbeatInterval: 15, caPath: "/etc/nazorat/ca.pem",
+            clientCertificatePath: nil, clientKeyPath: nil, outboxBytes: 64 << 20))
+    }
+
+    @Test func plainHTTPIsForLoopbackOnlyAndClientKeysComeInPairs() {
+        let head = "station = \"TSH-1\"\nmode = \"monitor\"\n[uplink]\n"
+        #expect(error(head + "url = \"http://central.example/\"\n")
+            == "/etc/nazorat/nazorat.toml:4:1: 'uplink.url' must be https://HOST[:PORT][/PATH], or http:// to 127.0.0.1, [::1] or localhost only")
+        #expect(error(head + "url = \"http://127.0.0.1:8443/v1/envelopes\"\n") == nil)
+        #expect(error(head + "url = \"http://127.0.0.1.evil.example/\"\n") != nil)
+        #expect(error(head + "url = \"https://c.example\"\nclient-cert = \"c.pem\"\n")?
+            .hasSuffix("'uplink.client-cert' client-cert and client-key go together") == true)
+        #expect(error(head + "url = \"https://c.example\"\nheartbeat-interval = 0\n")?
+            .contains("'uplink.heartbeat-interval' must be between 1 and 3600 seconds") == true)
     }
 
     @Test func relativePathsAreAnchoredAtTheFilesDirectory() throws {
@@ -44,7 +69,7 @@ import Testing
 
     @Test func anUnknownKeyNamesItsLineAndColumn() {
         #expect(error("station = \"A\"\nmode = \"monitor\"\n  stat-dir = \"/x\"\n")
-            == "/etc/nazorat/nazorat.toml:3:3: unknown key 'stat-dir'; expected one of: station, mode, state-dir, socket, log-level, write-queue, policy")
+            == "/etc/nazorat/nazorat.toml:3:3: unknown key 'stat-dir'; expected one of: station, mode, state-dir, socket, log-level, write-queue, policy, uplink")
     }
 
     @Test func thePolicyTableNamesTheRulesAndTheImplicitTarget() throws {
@@ -60,8 +85,8 @@ import Testing
     }
 
     @Test func anUnknownTableIsAnError() {
-        #expect(error("station = \"A\"\nmode = \"monitor\"\n\n[uplink]\nurl = \"https://x\"\n")?
-            .hasPrefix("/etc/nazorat/nazorat.toml:4:1: unknown key 'uplink'") == true)
+        #expect(error("station = \"A\"\nmode = \"monitor\"\n\n[uplinks]\nurl = \"https://x\"\n")?
+            .hasPrefix("/etc/nazorat/nazorat.toml:4:1: unknown key 'uplinks'") == true)
     }
 
     @Test func aBadModeSaysWhatIsExpected() {

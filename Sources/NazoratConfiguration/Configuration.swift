@@ -32,12 +32,15 @@ public struct Configuration: Sendable, Equatable {
     public var writeQueue: Int
     /// The `[policy]` table: the rule file and the implicit target.
     public var policy: PolicySettings
+    /// The `[uplink]` table: central's address and the outbox; nil without the table
+    /// (then nazoratd makes no envelopes and nazorat-uplink refuses to start).
+    public var uplink: UplinkSettings?
 
     /// The default location of the file.
     public static let defaultPath = "/etc/nazorat/nazorat.toml"
 
     /// The keys of the top-level table, in documentation order.
-    static let keys = ["station", "mode", "state-dir", "socket", "log-level", "write-queue", "policy"]
+    static let keys = ["station", "mode", "state-dir", "socket", "log-level", "write-queue", "policy", "uplink"]
 
     /// Reads and validates the file at `path`.
     public static func load(path: String) throws(ConfigurationError) -> Configuration {
@@ -83,8 +86,11 @@ public struct Configuration: Sendable, Equatable {
         let writeQueue = try reader.integer("write-queue", default: 10_000)
         try reader.check("write-queue", valid: (1...1_000_000).contains(writeQueue), "must be between 1 and 1000000")
         let policy = try PolicySettings.read(reader.table(at: "policy"), relativeTo: directory)
+        let uplink = try reader.table(at: "uplink").map { table throws(ConfigurationError) in
+            try UplinkSettings.read(table, relativeTo: directory)
+        }
         return Configuration(station: station, mode: mode, stateDirectory: stateDirectory, socketPath: socketPath,
-                             logLevel: logLevel, writeQueue: writeQueue, policy: policy)
+                             logLevel: logLevel, writeQueue: writeQueue, policy: policy, uplink: uplink)
     }
 }
 
@@ -106,6 +112,51 @@ public struct PolicySettings: Sendable, Equatable {
             throw reader.error(at: "implicit", "must be \"allow\", \"block\" or \"reject\", not \"\(Quoted.escape(implicitText))\"")
         }
         return PolicySettings(rulesPath: rules, implicit: implicit)
+    }
+}
+
+/// The `[uplink]` table.
+public struct UplinkSettings: Sendable, Equatable {
+    /// Central's receiver (`url`): https, or http to a loopback address only.
+    public var url: String
+    /// Seconds between heartbeats (`heartbeat-interval`). Default: 15
+    public var heartbeatInterval: Int
+    /// A CA bundle (PEM) that central's certificate must chain to (`ca`); the system's otherwise.
+    public var caPath: String?
+    /// A client certificate and key (PEM) for mutual TLS (`client-cert`, `client-key`).
+    public var clientCertificatePath: String?
+    public var clientKeyPath: String?
+    /// The outbox's bound in bytes (`outbox-bytes`). Default: 67108864 (64 MiB)
+    public var outboxBytes: Int
+
+    static let keys = ["url", "heartbeat-interval", "ca", "client-cert", "client-key", "outbox-bytes"]
+
+    static func read(_ reader: KeyReader, relativeTo directory: String) throws(ConfigurationError) -> UplinkSettings {
+        try reader.rejectUnknownKeys(allowed: keys)
+        let url = try reader.string("url", required: true, default: "")
+        try reader.check("url", valid: Self.isAcceptable(url),
+                         "must be https://HOST[:PORT][/PATH], or http:// to 127.0.0.1, [::1] or localhost only")
+        let interval = try reader.integer("heartbeat-interval", default: 15)
+        try reader.check("heartbeat-interval", valid: (1...3600).contains(interval), "must be between 1 and 3600 seconds")
+        let ca = try reader.optionalPath("ca", relativeTo: directory)
+        let certificate = try reader.optionalPath("client-cert", relativeTo: directory)
+        let key = try reader.optionalPath("client-key", relativeTo: directory)
+        try reader.check(certificate == nil ? "client-key" : "client-cert", valid: (certificate == nil) == (key == nil),
+                         "client-cert and client-key go together")
+        let bytes = try reader.integer("outbox-bytes", default: 64 << 20)
+        try reader.check("outbox-bytes", valid: (1 << 20...1 << 34).contains(bytes), "must be between 1 MiB and 16 GiB")
+        return UplinkSettings(url: url, heartbeatInterval: interval, caPath: ca, clientCertificatePath: certificate,
+                              clientKeyPath: key, outboxBytes: bytes)
+    }
+
+    /// https anywhere; plain http only to this machine (tests, a local relay).
+    static func isAcceptable(_ url: String) -> Bool {
+        if url.hasPrefix("https://") { return url.count > "https://".count }
+        for host in ["http://127.0.0.1", "http://[::1]", "http://localhost"] where url.hasPrefix(host) {
+            let rest = url.dropFirst(host.count)
+            if rest.isEmpty || rest.hasPrefix(":") || rest.hasPrefix("/") { return true }
+        }
+        return false
     }
 }
 

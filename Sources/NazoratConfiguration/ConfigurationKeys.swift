@@ -88,6 +88,11 @@ struct KeyReader {
         return integer
     }
 
+    func optionalPath(_ key: String, relativeTo directory: String) throws(ConfigurationError) -> String? {
+        guard table[key] != nil else { return nil }
+        return try path(key, default: "", relativeTo: directory)
+    }
+
     func path(_ key: String, default fallback: String, relativeTo directory: String) throws(ConfigurationError) -> String {
         let value = try string(key, required: false, default: fallback)
         try check(key, valid: !value.isEmpty && !value.utf8.contains(0), "must be a non-empty path")
