@@ -118,7 +118,10 @@ let package = Package(
         .testTarget(name: "NazoratDaemonTests", dependencies: ["NazoratDaemon", "NazoratConfiguration"]),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["NazoratCore", "NazoratStore", "NazoratTestbed", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: [
+                "NazoratCore", "NazoratStore", "NazoratTestbed", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -18,6 +18,8 @@ struct ControlRoutes: Sendable {
     let metrics: StationMetrics
     let publicKey: String
     let started: ContinuousClock.Instant
+    /// The outbox, when the configuration has an [uplink] table.
+    let outbox: Outbox?
 
     /// A route: the permission it needs and what it does.
     private struct Route {
@@ -99,6 +101,10 @@ struct ControlRoutes: Sendable {
             return only("POST", .reportCounters) { await submitResults(request) }
         case (true, 1, "results"):
             return only("GET", .read) { finalReport() }
+        case (true, 1, "outbox"):
+            return only("GET", .outbox) { await outboxEntries(request) }
+        case (true, 2, "outbox") where path[1] == "ack":
+            return only("POST", .outbox) { await acknowledgeOutbox(request) }
         case (false, 1, "metrics"):
             return only("GET", .read) {
                 .text(metrics.exposition(), contentType: "text/plain; version=0.0.4; charset=utf-8")
@@ -125,9 +131,16 @@ struct ControlRoutes: Sendable {
                                     port: $0.alarm.subject, state: $0.alarm.state.rawValue) },
             log: head.map { .init(seq: $0.seq, hash: $0.hash) },
             storage: .init(state: summary.storageFailure == nil ? "ok" : "failing", reason: summary.storageFailure),
-            uplink: .init(state: "not-configured"),
+            uplink: await uplinkState(),
             counters: CounterEntries.list(board.counters, phase: summary.phase),
             summary: summary.statusLine)
+    }
+
+    private func uplinkState() async -> StatusDocument.Uplink {
+        guard let outbox, let summary = try? await outbox.summary() else { return .init(state: "not-configured", outbox: nil) }
+        return .init(state: summary.envelopes == 0 ? "delivered" : "pending",
+                     outbox: .init(envelopes: summary.envelopes, bytes: summary.bytes, firstSeq: summary.firstSeq,
+                                   lastSeq: summary.lastSeq, acknowledgedThrough: summary.acknowledgedThrough))
     }
 
     private func devices() -> [DeviceDocument] {
@@ -257,6 +270,59 @@ struct ControlRoutes: Sendable {
         let inventory = await supervisor.seal(by: peer, roles: enforcer.role(of:))
         return .json(SealDocument(sealed: inventory.items.map { .init(port: $0.port, id: $0.id, role: $0.role.rawValue) },
                                   seq: await log.currentHead?.seq))
+    }
+
+    // MARK: - Outbox
+
+    private func outboxEntries(_ request: ControlRequest) async -> ControlResponse {
+        guard let outbox else {
+            return .error(409, code: "not-configured", message: "the configuration has no [uplink] table: no envelopes are made")
+        }
+        guard let after = Int64(request.parameter("after") ?? "0"), after >= 0,
+              let limit = Int(request.parameter("limit") ?? "100"), (1...1000).contains(limit),
+              let wait = Int(request.parameter("wait") ?? "0"), (0...60).contains(wait) else {
+            return .error(400, code: "bad-parameter", message: "after >= 0, limit 1 to 1000, wait 0 to 60 seconds")
+        }
+        // Long poll: listen before looking, so that an envelope added in between rings.
+        let bell = outbox.doorbell.listen()
+        do {
+            var entries = try await outbox.entries(after: after, limit: limit)
+            if entries.isEmpty, wait > 0 {
+                await Doorbell.wait(for: bell, timeout: .seconds(wait))
+                entries = try await outbox.entries(after: after, limit: limit)
+            }
+            let items = entries.compactMap { entry in
+                (try? JSONDecoder().decode(Envelope.self, from: Data(entry.envelope.utf8))).map {
+                    OutboxItem(seq: entry.seq, kind: entry.kind, envelope: $0)
+                }
+            }
+            return .json(OutboxDocument(envelopes: items, acknowledgedThrough: try await outbox.summary().acknowledgedThrough))
+        } catch {
+            return .error(503, code: "storage", message: "the outbox cannot be read: \(error)")
+        }
+    }
+
+    /// The uplink's acknowledgement is not an event: events go to central in envelopes, so
+    /// an event per acknowledgement would feed itself forever. The journal has it.
+    private func acknowledgeOutbox(_ request: ControlRequest) async -> ControlResponse {
+        guard let outbox else {
+            return .error(409, code: "not-configured", message: "the configuration has no [uplink] table")
+        }
+        let ack: OutboxAcknowledgement
+        switch Self.decode(OutboxAcknowledgement.self, request.body, empty: nil) {
+        case .success(let decoded): ack = decoded
+        case .failure(let error): return error.response
+        }
+        do {
+            let summary = try await outbox.summary()
+            guard ack.through >= 0, ack.through <= (summary.lastSeq ?? summary.acknowledgedThrough) else {
+                return .error(400, code: "bad-parameter", message: "through \(ack.through) is beyond the last envelope")
+            }
+            try await outbox.acknowledge(through: ack.through)
+            return .json(OutboxAcknowledgement(through: max(ack.through, summary.acknowledgedThrough)))
+        } catch {
+            return .error(503, code: "storage", message: "the acknowledgement could not be written: \(error)")
+        }
     }
 
     // MARK: - Counters and polls

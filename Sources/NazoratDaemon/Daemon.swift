@@ -46,9 +46,12 @@ public enum Daemon {
             integrity: Integrity(inventory: try opened.store.inventory(), alarms: try opened.store.openAlarms(),
                                  phase: try opened.store.pollsPhase()),
             firstStart: firstStart)
+        let outbox = configuration.uplink.map {
+            Outbox(store: opened.store, key: opened.key, station: configuration.station, settings: $0)
+        }
         let routes = ControlRoutes(configuration: configuration, board: board, log: log, store: opened.store,
                                    supervisor: supervisor, enforcer: enforcer, feed: feed, metrics: metrics,
-                                   publicKey: StationKey.publicKeyText(opened.key), started: started)
+                                   publicKey: StationKey.publicKeyText(opened.key), started: started, outbox: outbox)
         let endpoint: ControlEndpoint = try SocketActivation.inheritedControlSocket().map { .inherited(descriptor: $0) }
             ?? .path(configuration.socketPath)
         let control = try await ControlServer.bind(endpoint, router: routes.route, logger: logger)
@@ -66,6 +69,11 @@ public enum Daemon {
             .init(service: reload, failureTerminationBehavior: .gracefullyShutdownGroup),
             .init(service: control, failureTerminationBehavior: .gracefullyShutdownGroup),
         ]
+        if let outbox {
+            services.append(.init(service: OutboxService(
+                outbox: outbox, configuration: configuration, board: board, log: log, store: opened.store,
+                supervisor: supervisor, enforcer: enforcer, clock: clock, started: started, logger: logger)))
+        }
         if let timeout = SystemdNotifier.watchdogTimeout() {
             services.append(.init(service: WatchdogService(period: timeout / 2, probes: [
                 LivenessProbe(component: "udev watcher", answer: watcher.answer),

@@ -11,8 +11,8 @@ import UnixSignals
 /// A new mode and policy apply to the decisions that follow (as in USBGuard, devices
 /// already decided keep their state until they change or the daemon restarts). A bad
 /// file is refused, the old configuration stays in force, and the refusal is an event.
-/// `station`, `state-dir` and `socket` cannot change without a restart: such a reload is
-/// refused too.
+/// `station`, `state-dir`, `socket` and `[uplink]` cannot change without a restart: such a
+/// reload is refused too.
 struct ReloadService: Service {
     /// SIGHUP, trapped before the daemon reports ready (an untrapped SIGHUP would kill it).
     let hangups: UnixSignalsSequence
@@ -35,8 +35,8 @@ struct ReloadService: Service {
         do {
             let configuration = try Configuration.load(path: configurationPath)
             guard configuration.station == running.station, configuration.stateDirectory == running.stateDirectory,
-                  configuration.socketPath == running.socketPath else {
-                return refused("station, state-dir and socket cannot change without a restart", time: time)
+                  configuration.socketPath == running.socketPath, configuration.uplink == running.uplink else {
+                return refused("station, state-dir, socket and [uplink] cannot change without a restart", time: time)
             }
             let policy = try PolicyFile.load(configuration.policy)
             enforcer.replace(mode: configuration.mode, policy: policy)

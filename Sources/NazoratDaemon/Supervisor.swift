@@ -135,6 +135,18 @@ actor Supervisor {
         return device
     }
 
+    /// Raises the outbox alarm when it is near its bound, clears it when it is not.
+    func outboxPressure(near: Bool, detail: String) async {
+        let time = clock.now()
+        let change = near
+            ? integrity.book.raise(Alarm(kind: "outbox.near-full", severity: .error, subject: "outbox", detail: detail),
+                                   phase: integrity.phase, time: time)
+            : integrity.book.clear(kind: "outbox.near-full", subject: "outbox", time: time)
+        guard let (alarm, draft) = change else { return }
+        await log.record(StoreBatch.Pending(drafts: [draft], alarmChanges: [alarm]))
+        board.devicesChanged(present: watcher.devices, alarms: Array(integrity.book.open.values))
+    }
+
     /// Records a refused request: who asked for what, and why not.
     func refused(_ request: String, peer: Peer, reason: String) async {
         await log.record(StoreBatch.Pending(drafts: [EventDraft(

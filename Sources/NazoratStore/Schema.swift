@@ -93,6 +93,18 @@ enum Schema {
                 );
                 """)
         }
+        migrator.registerMigration("v4: outbox") { db in
+            try db.execute(sql: """
+                -- Signed envelopes waiting for central's acknowledgement, in envelope seq order.
+                CREATE TABLE outbox (
+                    seq          INTEGER PRIMARY KEY NOT NULL,
+                    kind         TEXT NOT NULL,
+                    created_usec INTEGER NOT NULL,
+                    envelope     TEXT NOT NULL,
+                    size         INTEGER NOT NULL
+                );
+                """)
+        }
         return migrator
     }
 }

@@ -271,6 +271,16 @@ public final class StateStore: Sendable {
         String(decoding: try JSONEncoder().encode(device), as: UTF8.self)
     }
 
+    /// A read for the other files of this module.
+    func readOnly<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
+        try read(body)
+    }
+
+    /// A write transaction for the other files of this module.
+    func writeTransaction<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
+        try write(body)
+    }
+
     private func read<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
         try Self.mappingErrors(path: path) { try pool.read(body) }
     }

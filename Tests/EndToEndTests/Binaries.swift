@@ -28,7 +28,7 @@ enum Paths {
     /// `nazorat.toml` in `directory` (a fresh one by default); returns its path.
     static func writeConfig(station: String, mode: String = "monitor", stateDirectory: String = "state",
                             rules: String = repository + "/systemd/rules.conf",
-                            in directory: String? = nil) throws -> String {
+                            in directory: String? = nil, extra: String = "") throws -> String {
         let path = try (directory ?? temporaryDirectory()) + "/nazorat.toml"
         try """
             station = "\(station)"
@@ -38,6 +38,7 @@ enum Paths {
             [policy]
             rules = "\(rules)"
             implicit = "block"
+            \(extra)
             """.write(toFile: path, atomically: true, encoding: .utf8)
         return path
     }

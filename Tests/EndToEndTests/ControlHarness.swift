@@ -15,13 +15,13 @@ final class ControlHarness {
     /// Every raw exchange, for the OpenAPI check.
     private(set) var exchanges: [[String: Any]] = []
 
-    init(mode: String = "monitor") async throws {
+    init(mode: String = "monitor", extra: String = "") async throws {
         testbed = try Paths.station()
         directory = try Paths.temporaryDirectory()
         socket = directory + "/control.sock"
         rules = directory + "/rules.conf"
         try FileManager.default.copyItem(atPath: Paths.repository + "/systemd/rules.conf", toPath: rules)
-        config = try Paths.writeConfig(station: "TEST-0006", mode: mode, rules: rules, in: directory)
+        config = try Paths.writeConfig(station: "TEST-0006", mode: mode, rules: rules, in: directory, extra: extra)
         notify = try NotifySocket()
         var environment = testbed.childEnvironment
         environment["NOTIFY_SOCKET"] = notify.path

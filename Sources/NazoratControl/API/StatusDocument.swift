@@ -69,12 +69,32 @@ public struct StatusDocument: Codable, Sendable, Equatable {
 
     /// The uplink to central monitoring.
     public struct Uplink: Codable, Sendable, Equatable {
-        /// `not-configured` while the configuration has no [uplink] table (the outbox and
-        /// nazorat-uplink come with the uplink issue).
-        public var state: String
+        /// The outbox's size and position.
+        public struct Outbox: Codable, Sendable, Equatable {
+            public var envelopes: Int
+            public var bytes: Int
+            public var firstSeq: Int64?
+            public var lastSeq: Int64?
+            public var acknowledgedThrough: Int64
 
-        public init(state: String) {
+            public init(envelopes: Int, bytes: Int, firstSeq: Int64?, lastSeq: Int64?, acknowledgedThrough: Int64) {
+                self.envelopes = envelopes
+                self.bytes = bytes
+                self.firstSeq = firstSeq
+                self.lastSeq = lastSeq
+                self.acknowledgedThrough = acknowledgedThrough
+            }
+        }
+
+        /// `not-configured` (no [uplink] table), `pending` (envelopes wait for central's
+        /// acknowledgement) or `delivered` (the outbox is empty).
+        public var state: String
+        /// The outbox, when configured.
+        public var outbox: Outbox?
+
+        public init(state: String, outbox: Outbox?) {
             self.state = state
+            self.outbox = outbox
         }
     }
 

@@ -95,6 +95,16 @@ public struct AlarmBook: Sendable {
         return (.raise(alarm), Self.raisedDraft(alarm, phase: phase, time: time))
     }
 
+    /// Clears the open alarm `kind`/`subject` (a condition outside the drift checks that
+    /// ended); nil when none is open.
+    public mutating func clear(kind: String, subject: String, time: EventTime) -> (AlarmChange, EventDraft)? {
+        guard open.removeValue(forKey: Self.key(kind, subject)) != nil else { return nil }
+        return (.clear(kind: kind, subject: subject),
+                EventDraft(type: "alarm.cleared", severity: .notice, subject: subject,
+                           message: "alarm cleared: \(kind) at \(subject)",
+                           payload: JSONText.encode(["kind": kind, "subject": subject]), time: time))
+    }
+
     /// Gives every open drift alarm the severity of its kind in `phase` (alarms rise while
     /// the polls are open and fall back after they close), with an event per change.
     public mutating func regrade(for phase: PollsPhase, time: EventTime) -> (changes: [AlarmChange], drafts: [EventDraft]) {

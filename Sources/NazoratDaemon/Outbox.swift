@@ -1,0 +1,92 @@
+import Crypto
+import FoundationEssentials
+import Logging
+import NazoratConfiguration
+import NazoratCore
+import NazoratStore
+
+/// The signed envelopes for central, waiting in the database until central acknowledged
+/// them (through nazorat-uplink). nazoratd alone holds the station key, so only it makes
+/// envelopes; the uplink can delay or drop them, never forge them, and a dropped one leaves
+/// a gap central sees.
+actor Outbox {
+    private let store: StateStore
+    private let key: Curve25519.Signing.PrivateKey
+    private let station: String
+    let settings: UplinkSettings
+    /// Rung when envelopes are added, for long-polling readers.
+    nonisolated let doorbell = Doorbell()
+    /// The events one envelope carries at most.
+    static let eventsPerEnvelope = 500
+    /// A thinning stub's size, about (for the thinning arithmetic).
+    static let stubSize = 400
+    /// The fraction of the bound at which the outbox alarm is raised.
+    static let alarmFraction = 0.8
+
+    init(store: StateStore, key: Curve25519.Signing.PrivateKey, station: String, settings: UplinkSettings) {
+        self.store = store
+        self.key = key
+        self.station = station
+        self.settings = settings
+    }
+
+    /// Signs `payload` (made for the seq it gets) and adds it, with metadata `meta` in the
+    /// same transaction.
+    func add<Payload: Encodable>(kind: String, createdUsec: Int64, meta: [String: String] = [:],
+                                 _ payload: @escaping (Int64) -> Payload) throws(StoreError) {
+        try store.appendOutbox(count: 1, meta: meta) { seq in
+            (kind, createdUsec, self.envelopeText(kind: kind, payload(seq)))
+        }
+        doorbell.ring()
+    }
+
+    /// Adds `events` envelopes for the events not yet sent, up to `limit` envelopes.
+    func addEventBatches(createdUsec: Int64, limit: Int) throws(StoreError) {
+        for _ in 0..<limit {
+            let through = Int64(try store.metadata("outbox-events-through") ?? "0") ?? 0
+            let events = try store.events(after: through, limit: Self.eventsPerEnvelope)
+            guard let last = events.last else { return }
+            try add(kind: "events", createdUsec: createdUsec, meta: ["outbox-events-through": String(last.seq)]) { [station] seq in
+                EventBatchPayload(station: station, seq: seq, createdUsec: createdUsec, events: events.map(ChainedEvent.init))
+            }
+        }
+    }
+
+    /// Whether the final report was made already.
+    func finalReportMade() throws(StoreError) -> Bool {
+        try store.metadata("outbox-final-report") == "made"
+    }
+
+    /// Replaces old heartbeats by signed stubs while the outbox is over its bound; returns
+    /// how many were thinned.
+    func thin() throws(StoreError) -> Int {
+        let seqs = OutboxThinning.heartbeatsToThin(try store.outboxEntries(), bound: settings.outboxBytes,
+                                                   stubSize: Self.stubSize)
+        for seq in seqs {
+            let stub = envelopeText(kind: "thinned", ThinnedPayload(station: station, seq: seq,
+                                                                      createdUsec: 0, thinnedKind: "heartbeat"))
+            try store.replaceOutbox(seq: seq, kind: "thinned", stub: stub)
+        }
+        return seqs.count
+    }
+
+    /// Envelopes after `seq`, at most `limit`.
+    func entries(after seq: Int64, limit: Int) throws(StoreError) -> [OutboxEntry] {
+        try store.outbox(after: seq, limit: limit)
+    }
+
+    /// Drops what central acknowledged.
+    func acknowledge(through seq: Int64) throws(StoreError) {
+        try store.acknowledgeOutbox(through: seq)
+    }
+
+    /// Size and position.
+    func summary() throws(StoreError) -> OutboxSummary {
+        try store.outboxSummary()
+    }
+
+    private func envelopeText<Payload: Encodable>(kind: String, _ payload: Payload) -> String {
+        let bytes = Array(JSONText.encode(payload).utf8)
+        return JSONText.encode(Envelope.sign(type: EnvelopeHeader.payloadType(kind: kind), payload: bytes, key: key))
+    }
+}

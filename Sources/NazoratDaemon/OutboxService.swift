@@ -1,0 +1,97 @@
+import FoundationEssentials
+import Logging
+import NazoratConfiguration
+import NazoratControl
+import NazoratCore
+import NazoratLinux
+import NazoratStore
+import ServiceLifecycle
+
+/// Every heartbeat interval: a heartbeat, envelopes for the events not yet sent, the final
+/// report once the polls closed, then thinning and the outbox alarm.
+struct OutboxService: Service {
+    let outbox: Outbox
+    let configuration: Configuration
+    let board: StatusBoard
+    let log: EventLog
+    let store: StateStore
+    let supervisor: Supervisor
+    let enforcer: Enforcer
+    let clock: SystemClock
+    let started: ContinuousClock.Instant
+    let logger: Logger
+
+    func run() async throws {
+        let interval = Duration.seconds(outbox.settings.heartbeatInterval)
+        // The first heartbeat one interval after start: by then the devices are enumerated.
+        while !Task.isShuttingDownGracefully {
+            do {
+                try await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
+            } catch {
+                return
+            }
+            do {
+                try await tick()
+            } catch {
+                logger.error("outbox: \(error)")
+            }
+        }
+    }
+
+    func tick() async throws {
+        let time = clock.now()
+        let heartbeat = await heartbeatPayload(time: time)
+        try await outbox.add(kind: "heartbeat", createdUsec: time.realtimeUSec) { seq in
+            var payload = heartbeat
+            payload.seq = seq
+            return payload
+        }
+        try await outbox.addEventBatches(createdUsec: time.realtimeUSec, limit: 20)
+        if board.summary.phase == .closed, try await !outbox.finalReportMade() {
+            let report = finalReport(time: time)
+            try await outbox.add(kind: "final-report", createdUsec: time.realtimeUSec,
+                                 meta: ["outbox-final-report": "made"]) { seq in
+                var payload = report
+                payload.seq = seq
+                return payload
+            }
+        }
+        let thinned = try await outbox.thin()
+        if thinned > 0 { logger.warning("outbox over its bound: \(thinned) old heartbeats thinned") }
+        let summary = try await outbox.summary()
+        let fraction = Double(summary.bytes) / Double(outbox.settings.outboxBytes)
+        await supervisor.outboxPressure(near: fraction >= Outbox.alarmFraction,
+                                        detail: "the outbox holds \(summary.envelopes) envelopes, \(summary.bytes) bytes "
+                                            + "(\(Int(fraction * 100)) % of \(outbox.settings.outboxBytes)); central has "
+                                            + "acknowledged through seq \(summary.acknowledgedThrough)")
+    }
+
+    private func heartbeatPayload(time: EventTime) async -> HeartbeatPayload {
+        let summary = board.summary
+        let head = await log.currentHead
+        let uptime = ContinuousClock.now - started
+        return HeartbeatPayload(
+            station: configuration.station, seq: 0, createdUsec: time.realtimeUSec, phase: summary.phase.rawValue,
+            mode: enforcer.mode.rawValue,
+            uptimeSeconds: Double(uptime.components.seconds) + Double(uptime.components.attoseconds) / 1e18,
+            bootId: time.bootID, version: Daemon.version,
+            devices: .init(present: summary.present, sealed: summary.sealed, missing: summary.missing, blocked: summary.blocked),
+            alarms: summary.alarms.map { .init(kind: $0.kind, severity: $0.severity.rawValue, port: $0.subject,
+                                               state: $0.state.rawValue) },
+            counters: CounterEntries.list(board.counters, phase: summary.phase).map {
+                CounterSummary(port: $0.port, public: $0.public, protective: $0.protective)
+            },
+            log: head.map { .init(seq: $0.seq, hash: $0.hash) },
+            realtimeUsec: time.realtimeUSec, monotonicUsec: time.monotonicUSec)
+    }
+
+    private func finalReport(time: EventTime) -> FinalReportPayload {
+        let contests = (try? store.results()).flatMap { try? JSONDecoder().decode(ResultsSubmission.self, from: Data($0.utf8)) }
+        return FinalReportPayload(
+            station: configuration.station, seq: 0, createdUsec: time.realtimeUSec,
+            scanners: CounterEntries.list(board.counters, phase: .closed).map {
+                CounterSummary(port: $0.port, public: $0.public, protective: $0.protective)
+            },
+            contests: contests?.contests.map { .init(contest: $0.contest, totals: $0.totals) })
+    }
+}
