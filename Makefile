@@ -3,7 +3,7 @@
 SWIFT        ?= swift
 SUDO         := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Debian packages the build and the tests need; `make deps` installs the missing ones.
-DEBIAN_PACKAGES = pkg-config libudev-dev libsystemd-dev libsqlite3-dev umockdev libumockdev-dev usbguard systemd udev python3-yaml python3-jsonschema
+DEBIAN_PACKAGES = pkg-config libudev-dev libsystemd-dev libsqlite3-dev umockdev libumockdev-dev usbguard systemd udev python3-yaml python3-jsonschema openssl
 FAULT_SHIM   := .build/libnazorat-fault.so
 # The fault shim goes before umockdev's preload library so that it sees calls first.
 TEST_PRELOAD  = $(abspath $(FAULT_SHIM)) libumockdev-preload.so.0

@@ -7,6 +7,8 @@ let package = Package(
     products: [
         .executable(name: "nazoratd", targets: ["nazoratd"]),
         .executable(name: "nazoratctl", targets: ["nazoratctl"]),
+        .executable(name: "nazorat-central", targets: ["nazorat-central"]),
+        .executable(name: "nazorat-uplink", targets: ["nazorat-uplink"]),
         .executable(name: "nazorat-station-sim", targets: ["nazorat-station-sim"]),
     ],
     dependencies: [
@@ -19,6 +21,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         // System libraries (Debian packages; `make test` installs them).
@@ -96,6 +100,48 @@ let package = Package(
             dependencies: [
                 "NazoratControl",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        // The reference central receiver (network, TLS; never on a station).
+        .target(
+            name: "NazoratCentral",
+            dependencies: [
+                "NazoratCore", "NazoratControl",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ]
+        ),
+        .executableTarget(
+            name: "nazorat-central",
+            dependencies: [
+                "NazoratCentral", "NazoratControl",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The uplink: outbox over the control socket, HTTPS to central; no key, no devices.
+        .target(
+            name: "NazoratUplink",
+            dependencies: [
+                "NazoratCore", "NazoratControl", "NazoratConfiguration",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .executableTarget(
+            name: "nazorat-uplink",
+            dependencies: [
+                "NazoratUplink", "NazoratConfiguration",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
 

@@ -4,4 +4,6 @@ public enum ControlEndpoint: Sendable, Equatable {
     case inherited(descriptor: Int32)
     /// A path the server binds itself, with mode 0660, when started without systemd's socket.
     case path(String)
+    /// A TCP address (nazorat-central; never nazoratd, which has no network).
+    case tcp(host: String, port: Int)
 }

@@ -3,6 +3,7 @@ import Logging
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import NazoratCore
 import ServiceLifecycle
 
 /// Answers a request; the daemon provides the routes.
@@ -25,25 +26,35 @@ public final class ControlServer: Service, Sendable {
     private let endpoint: ControlEndpoint
     private let router: ControlRouter
     private let logger: Logger
+    private let bodyLimit: Int
 
     private init(listener: NIOAsyncChannel<Connection, Never>, endpoint: ControlEndpoint, router: @escaping ControlRouter,
-                 logger: Logger) {
+                 logger: Logger, bodyLimit: Int) {
         self.listener = listener
         self.endpoint = endpoint
         self.router = router
         self.logger = logger
+        self.bodyLimit = bodyLimit
     }
+
+    /// The address a TCP listener is bound to (its port, when port 0 was asked for).
+    public var localPort: Int? { listener.channel.localAddress?.port }
 
     /// Listens on `endpoint`; requests go to `router`. A path the server binds gets mode 0660
     /// and, where the group exists, group `nazorat`, as `nazoratd.socket` would set them.
-    public static func bind(_ endpoint: ControlEndpoint, router: @escaping ControlRouter,
-                            logger: Logger) async throws(ControlServerError) -> ControlServer {
+    ///
+    /// nazorat-central uses the same server on TCP: `bodyLimit` lets it take batches of
+    /// envelopes, and `secure` adds its TLS handler in front of HTTP.
+    public static func bind(_ endpoint: ControlEndpoint, router: @escaping ControlRouter, logger: Logger,
+                            bodyLimit: Int = ControlServer.bodyLimit,
+                            secure: (@Sendable (Channel) throws -> Void)? = nil) async throws(ControlServerError) -> ControlServer {
         let bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singletonControlLoop)
             .serverChannelOption(.backlog, value: 256)
             // A client that half-closes after its request (shutdown(SHUT_WR)) still gets the answer.
             .childChannelOption(.allowRemoteHalfClosure, value: true)
         let initializer: @Sendable (Channel) -> EventLoopFuture<Connection> = { channel in
             channel.eventLoop.makeCompletedFuture {
+                try secure?(channel)
                 let pipeline = channel.pipeline.syncOperations
                 try pipeline.configureHTTPServerPipeline(withErrorHandling: false)
                 try pipeline.addHandler(ProtocolErrorHandler())
@@ -60,8 +71,10 @@ public final class ControlServer: Service, Sendable {
                 try SocketFile.prepare(path)
                 listener = try await bootstrap.bind(unixDomainSocketPath: path, childChannelInitializer: initializer)
                 try SocketFile.restrict(path)
+            case .tcp(let host, let port):
+                listener = try await bootstrap.bind(host: host, port: port, childChannelInitializer: initializer)
             }
-            return ControlServer(listener: listener, endpoint: endpoint, router: router, logger: logger)
+            return ControlServer(listener: listener, endpoint: endpoint, router: router, logger: logger, bodyLimit: bodyLimit)
         } catch let error as ControlServerError {
             throw error
         } catch {
@@ -90,9 +103,14 @@ public final class ControlServer: Service, Sendable {
 
     private func serve(_ connection: Connection) async {
         do {
-            let peer = try await PeerCredentials.of(connection.channel)
+            let peer: Peer
+            if case .tcp = endpoint {
+                peer = Peer.remote(connection.channel.remoteAddress.map { "\($0)" } ?? "unknown")
+            } else {
+                peer = try await PeerCredentials.of(connection.channel)
+            }
             try await connection.executeThenClose { inbound, outbound in
-                var assembler = RequestAssembler(bodyLimit: Self.bodyLimit, peer: peer)
+                var assembler = RequestAssembler(bodyLimit: bodyLimit, peer: peer)
                 var parts = inbound.makeAsyncIterator()
                 while let part = try await parts.next() {
                     switch assembler.consume(part) {
@@ -155,6 +173,8 @@ public enum ControlServerError: Error, CustomStringConvertible {
             "cannot serve the control socket inherited from systemd (fd \(descriptor)): \(reason)"
         case .bind(.path(let path), let reason):
             "cannot listen on the control socket \(path): \(reason)"
+        case .bind(.tcp(let host, let port), let reason):
+            "cannot listen on \(host):\(port): \(reason)"
         }
     }
 }

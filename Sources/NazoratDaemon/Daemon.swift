@@ -58,6 +58,7 @@ public enum Daemon {
         switch endpoint {
         case .inherited(let descriptor): logger.info("control API listening on the socket systemd passed (fd \(descriptor))")
         case .path(let path): logger.info("control API listening on \(path)")
+        case .tcp: break  // nazoratd never listens on TCP
         }
         let watch = DeviceWatchService(watcher: watcher, supervisor: supervisor)
         let reload = ReloadService(hangups: await UnixSignalsSequence(trapping: .sighup),

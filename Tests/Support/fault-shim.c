@@ -16,6 +16,10 @@
  *  fault-vanish   holds a syspath; opening that device's "descriptors" file first
  *                 removes the device's directory from the testbed.
  *
+ * fault-clock-offset holds a number of seconds added to CLOCK_REALTIME (the wall clock
+ *                 jumps; the monotonic clock does not), while the file exists, in processes
+ *                 started with NAZORAT_FAULT_CLOCK=1 (so that the test itself keeps time).
+ *
  * Two more wedge the daemon, for the watchdog tests (the calling thread never returns):
  *  fault-wedge-recvmsg  the next recvmsg() on a umockdev monitor socket (the udev watcher);
  *  fault-wedge-fsync    the next fsync() or fdatasync() of a file named state.db* (the
@@ -27,12 +31,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <sys/syscall.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 static int take_fault(const char *name, char *content, size_t size)
@@ -227,3 +233,40 @@ static void vanish_if_asked(const char *path)
 
 FORWARD_OPEN(open)
 FORWARD_OPEN(open64)
+
+/* The wall-clock offset, re-read at most every 100 ms of monotonic time. */
+static long clock_offset(void)
+{
+    static long offset;
+    static long long checked = -1;
+    struct timespec now;
+    char path[4096];
+    FILE *f;
+    if (getenv("NAZORAT_FAULT_CLOCK") == NULL || getenv("UMOCKDEV_DIR") == NULL)
+        return 0;
+    if (syscall(SYS_clock_gettime, CLOCK_MONOTONIC, &now) != 0)
+        return offset;
+    long long ns = (long long)now.tv_sec * 1000000000LL + now.tv_nsec;
+    if (checked >= 0 && ns - checked < 100000000LL)
+        return offset;
+    checked = ns;
+    snprintf(path, sizeof path, "%s/fault-clock-offset", getenv("UMOCKDEV_DIR"));
+    offset = 0;
+    if ((f = fopen(path, "r")) != NULL) {
+        if (fscanf(f, "%ld", &offset) != 1)
+            offset = 0;
+        fclose(f);
+    }
+    return offset;
+}
+
+int clock_gettime(clockid_t id, struct timespec *ts)
+{
+    static int (*next)(clockid_t, struct timespec *);
+    if (next == NULL)
+        next = dlsym(RTLD_NEXT, "clock_gettime");
+    int result = next(id, ts);
+    if (result == 0 && (id == CLOCK_REALTIME || id == CLOCK_REALTIME_COARSE))
+        ts->tv_sec += clock_offset();
+    return result;
+}

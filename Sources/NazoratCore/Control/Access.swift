@@ -38,6 +38,11 @@ public struct Peer: Sendable, Equatable, Codable {
         self.command = command
     }
 
+    /// A client over TCP (nazorat-central's): no credentials, only its address.
+    public static func remote(_ address: String) -> Peer {
+        Peer(pid: 0, uid: UInt32.max, gid: UInt32.max, user: nil, groups: [], command: DeviceString(address).escaped(limit: 80))
+    }
+
     /// What this peer may do (``AccessPolicy``).
     public var permissions: Set<Permission> { AccessPolicy.permissions(uid: uid, user: user, groups: Set(groups)) }
 

@@ -1,0 +1,124 @@
+import FoundationEssentials
+import NazoratControl
+import NazoratCore
+import Prometheus
+
+/// nazorat-central's API (docs/central-protocol.md): `POST /v1/envelopes`,
+/// `GET /v1/stations`, `GET /metrics`.
+public struct CentralRoutes: Sendable {
+    let store: CentralStore
+    let receiver: Receiver
+    /// A station is overdue when no heartbeat arrived for this long (interval plus grace).
+    let overdueAfter: Duration
+    let now: @Sendable () -> Int64
+
+    func route(_ request: ControlRequest) async -> ControlResponse {
+        switch (request.method, request.path) {
+        case ("POST", "/v1/envelopes"): return await receive(request.body)
+        case ("GET", "/v1/stations"): return stations()
+        case ("GET", "/metrics"): return metrics()
+        case (_, "/v1/envelopes"), (_, "/v1/stations"), (_, "/metrics"):
+            return .error(405, code: "method-not-allowed", message: "\(request.method) is not allowed on \(request.path)")
+        default:
+            return .error(404, code: "not-found", message: "no such resource: \(request.path)")
+        }
+    }
+
+    /// The body of `POST /v1/envelopes`.
+    struct Batch: Decodable {
+        var envelopes: [Envelope]
+    }
+
+    /// The answer: the highest contiguous seq accepted (also on a refusal, so the uplink
+    /// knows where central stands), and the refusal.
+    struct Answer: Encodable {
+        struct Refusal: Encodable {
+            var code: String
+            var message: String
+        }
+
+        var station: String?
+        var accepted: Int64?
+        var duplicates: Int
+        var error: Refusal?
+    }
+
+    private func receive(_ body: [UInt8]) async -> ControlResponse {
+        guard let batch = try? JSONDecoder().decode(Batch.self, from: Data(body)), !batch.envelopes.isEmpty else {
+            return .error(400, code: "malformed", message: "the body must be {\"envelopes\": [...]} with at least one envelope")
+        }
+        let outcome = await receiver.receive(batch.envelopes, now: now())
+        let answer = Answer(station: outcome.station, accepted: outcome.accepted, duplicates: outcome.duplicates,
+                            error: outcome.refusal.map { .init(code: $0.code.rawValue, message: $0.message) })
+        return .json(answer, status: outcome.refusal?.status ?? 200)
+    }
+
+    private func stations() -> ControlResponse {
+        do {
+            return .json(StationList(stations: try store.stations().map { StationView($0, now: now(), overdueAfter: overdueAfter) }))
+        } catch {
+            return .error(503, code: "storage", message: "\(error)")
+        }
+    }
+
+    private func metrics() -> ControlResponse {
+        let registry = PrometheusCollectorRegistry()
+        let views = ((try? store.stations()) ?? []).map { StationView($0, now: now(), overdueAfter: overdueAfter) }
+        registry.makeGauge(name: "nazorat_central_stations").set(Double(views.count))
+        registry.makeGauge(name: "nazorat_central_stations_overdue").set(Double(views.count { $0.overdue }))
+        for view in views {
+            let labels = [("station", view.station)]
+            registry.makeGauge(name: "nazorat_central_station_overdue", labels: labels).set(Double(view.overdue ? 1 : 0))
+            registry.makeGauge(name: "nazorat_central_station_accepted_seq", labels: labels).set(Double(view.acceptedSeq))
+            registry.makeGauge(name: "nazorat_central_station_open_alarms", labels: labels).set(Double(view.openAlarms.count))
+            registry.makeGauge(name: "nazorat_central_station_clock_jumps", labels: labels).set(Double(view.clockJumps))
+        }
+        for (reason, count) in (try? store.rejectionCounts()) ?? [:] {
+            registry.makeGauge(name: "nazorat_central_rejections", labels: [("reason", reason)]).set(Double(count))
+        }
+        return .text(registry.emitToBuffer(), contentType: "text/plain; version=0.0.4; charset=utf-8")
+    }
+}
+
+/// `GET /v1/stations`.
+struct StationList: Encodable {
+    var stations: [StationView]
+}
+
+/// One station as the central operator sees it.
+struct StationView: Encodable {
+    var station: String
+    /// Central's clock when the last envelope arrived (ISO 8601), null if never.
+    var lastSeen: String?
+    /// No heartbeat within the interval plus grace.
+    var overdue: Bool
+    var acceptedSeq: Int64
+    var eventHead: Int64
+    var phase: String?
+    var openAlarms: [AlarmSummary]
+    var counters: [CounterSummary]
+    var finalReport: Bool
+    /// The station's wall clock minus central's at the newest heartbeat's arrival, seconds
+    /// (large values also mean a delivery delay: central judges freshness by its own clock).
+    var clockOffsetSeconds: Double?
+    /// Wall-clock jumps the station's heartbeats showed (realtime against monotonic).
+    var clockJumps: Int
+
+    init(_ record: StationRecord, now: Int64, overdueAfter: Duration) {
+        station = record.station
+        lastSeen = record.lastSeenUsec.map { Date(timeIntervalSince1970: Double($0) / 1e6).formatted(.iso8601) }
+        let limit = overdueAfter.components.seconds * 1_000_000
+        overdue = record.heartbeatUsec.map { now - $0 > limit } ?? true
+        acceptedSeq = record.acceptedSeq
+        eventHead = record.eventSeq
+        let heartbeat = record.heartbeat.flatMap { try? JSONDecoder().decode(HeartbeatPayload.self, from: Data($0.utf8)) }
+        phase = heartbeat?.phase
+        openAlarms = heartbeat?.alarms ?? []
+        counters = heartbeat?.counters ?? []
+        finalReport = record.finalReport != nil
+        clockOffsetSeconds = heartbeat.flatMap { beat in
+            record.heartbeatUsec.map { Double(beat.realtimeUsec - $0) / 1e6 }
+        }
+        clockJumps = record.clockJumps
+    }
+}

@@ -1,0 +1,142 @@
+import FoundationEssentials
+import GRDB
+import NazoratCore
+
+/// Central's SQLite database: enrolled stations, what each sent, and each one's state.
+final class CentralStore: Sendable {
+    private let pool: DatabasePool
+
+    init(path: String) throws {
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(5)
+        pool = try DatabasePool(path: path, configuration: configuration)
+        try pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = FULL") }
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: stations, envelopes, rejections") { db in
+            try db.execute(sql: """
+                CREATE TABLE stations (
+                    station        TEXT PRIMARY KEY NOT NULL,
+                    public_key     TEXT NOT NULL,
+                    enrolled_usec  INTEGER NOT NULL,
+                    accepted_seq   INTEGER NOT NULL DEFAULT 0,
+                    event_seq      INTEGER NOT NULL DEFAULT 0,
+                    event_hash     TEXT,
+                    last_seen_usec INTEGER,
+                    heartbeat_usec INTEGER,
+                    heartbeat      TEXT,
+                    final_report   TEXT,
+                    clock_jumps    INTEGER NOT NULL DEFAULT 0
+                );
+                -- Every accepted envelope, verbatim (its payload bytes and signature).
+                CREATE TABLE envelopes (
+                    station       TEXT NOT NULL,
+                    seq           INTEGER NOT NULL,
+                    kind          TEXT NOT NULL,
+                    received_usec INTEGER NOT NULL,
+                    envelope      TEXT NOT NULL,
+                    PRIMARY KEY (station, seq)
+                );
+                -- Every refused envelope: why, and what it was.
+                CREATE TABLE rejections (
+                    id            INTEGER PRIMARY KEY AUTOINCREMENT,
+                    station       TEXT,
+                    seq           INTEGER,
+                    reason        TEXT NOT NULL,
+                    received_usec INTEGER NOT NULL,
+                    envelope      TEXT NOT NULL
+                );
+                """)
+        }
+        try migrator.migrate(pool)
+    }
+
+    /// Enrolls `station` with `publicKey` (base64); re-enrolling replaces the key.
+    func enroll(station: String, publicKey: String, now: Int64) throws {
+        try pool.write { db in
+            try db.execute(sql: """
+                INSERT INTO stations (station, public_key, enrolled_usec) VALUES (?, ?, ?)
+                ON CONFLICT(station) DO UPDATE SET public_key = excluded.public_key
+                """, arguments: [station, publicKey, now])
+        }
+    }
+
+    func station(_ id: String) throws -> StationRecord? {
+        try pool.read { db in try Row.fetchOne(db, sql: "SELECT * FROM stations WHERE station = ?", arguments: [id]).map(StationRecord.init) }
+    }
+
+    func stations() throws -> [StationRecord] {
+        try pool.read { db in try Row.fetchAll(db, sql: "SELECT * FROM stations ORDER BY station").map(StationRecord.init) }
+    }
+
+    func storedEnvelope(station: String, seq: Int64) throws -> String? {
+        try pool.read { db in
+            try String.fetchOne(db, sql: "SELECT envelope FROM envelopes WHERE station = ? AND seq = ?", arguments: [station, seq])
+        }
+    }
+
+    /// Stores an accepted envelope and the station's new state, in one transaction.
+    func accept(_ record: StationRecord, seq: Int64, kind: String, envelope: String, now: Int64) throws {
+        try pool.write { db in
+            try db.execute(sql: "INSERT INTO envelopes (station, seq, kind, received_usec, envelope) VALUES (?, ?, ?, ?, ?)",
+                           arguments: [record.station, seq, kind, now, envelope])
+            try db.execute(sql: """
+                UPDATE stations SET accepted_seq = ?, event_seq = ?, event_hash = ?, last_seen_usec = ?, heartbeat_usec = ?,
+                                    heartbeat = ?, final_report = ?, clock_jumps = ?
+                WHERE station = ?
+                """, arguments: [record.acceptedSeq, record.eventSeq, record.eventHash, record.lastSeenUsec,
+                                 record.heartbeatUsec, record.heartbeat, record.finalReport, record.clockJumps, record.station])
+        }
+    }
+
+    func reject(station: String?, seq: Int64?, reason: String, envelope: String, now: Int64) throws {
+        try pool.write { db in
+            try db.execute(sql: "INSERT INTO rejections (station, seq, reason, received_usec, envelope) VALUES (?, ?, ?, ?, ?)",
+                           arguments: [station, seq, reason, now, envelope])
+        }
+    }
+
+    func rejectionCounts() throws -> [String: Int] {
+        try pool.read { db in
+            var counts: [String: Int] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT reason, COUNT(*) AS n FROM rejections GROUP BY reason") {
+                counts[row["reason"]] = row["n"]
+            }
+            return counts
+        }
+    }
+}
+
+/// One station as central knows it.
+struct StationRecord: Sendable, Equatable {
+    var station: String
+    var publicKey: String
+    var enrolledUsec: Int64
+    /// The highest contiguous envelope seq accepted.
+    var acceptedSeq: Int64
+    /// The head of the station's event chain as received.
+    var eventSeq: Int64
+    var eventHash: String?
+    /// Central's clock when the last envelope arrived.
+    var lastSeenUsec: Int64?
+    /// Central's clock when the newest heartbeat arrived.
+    var heartbeatUsec: Int64?
+    /// The newest heartbeat's payload (JSON).
+    var heartbeat: String?
+    var finalReport: String?
+    /// Wall-clock jumps seen between heartbeats of one boot.
+    var clockJumps: Int
+
+    init(row: Row) {
+        station = row["station"]
+        publicKey = row["public_key"]
+        enrolledUsec = row["enrolled_usec"]
+        acceptedSeq = row["accepted_seq"]
+        eventSeq = row["event_seq"]
+        eventHash = row["event_hash"]
+        lastSeenUsec = row["last_seen_usec"]
+        heartbeatUsec = row["heartbeat_usec"]
+        heartbeat = row["heartbeat"]
+        finalReport = row["final_report"]
+        clockJumps = row["clock_jumps"]
+    }
+}

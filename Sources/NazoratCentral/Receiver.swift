@@ -1,0 +1,151 @@
+import Crypto
+import FoundationEssentials
+import NazoratCore
+
+/// Central's judgement of envelopes: signature by the enrolled station key, sequence
+/// without gaps, an event chain that extends the head central has. One at a time (an
+/// actor), each accepted envelope stored with the station's new state in one transaction.
+actor Receiver {
+    private let store: CentralStore
+    /// How far a station's wall clock may move against its monotonic clock between two
+    /// heartbeats of one boot before it counts as a jump.
+    static let jumpTolerance: Int64 = 60_000_000
+
+    init(store: CentralStore) {
+        self.store = store
+    }
+
+    /// Why an envelope was refused: the code central answers with, and its HTTP status.
+    struct Refusal: Error, Equatable {
+        enum Code: String {
+            case malformed, unknownStation = "unknown-station", badSignature = "bad-signature", gap,
+                 chainBroken = "chain-broken", conflict
+        }
+
+        let code: Code
+        let message: String
+
+        var status: Int {
+            switch code {
+            case .malformed: 400
+            case .unknownStation, .badSignature: 403
+            case .gap, .chainBroken, .conflict: 409
+            }
+        }
+    }
+
+    /// What a batch came to: the station, the highest contiguous seq accepted, how many
+    /// were repeats, and the refusal that stopped it, if any.
+    struct Outcome: Equatable {
+        var station: String?
+        var accepted: Int64?
+        var duplicates = 0
+        var refusal: Refusal?
+    }
+
+    /// Judges `envelopes` in order; stops at the first refusal.
+    func receive(_ envelopes: [Envelope], now: Int64) -> Outcome {
+        var outcome = Outcome()
+        for envelope in envelopes {
+            let text = JSONText.encode(envelope)
+            do {
+                let (record, duplicate) = try judge(envelope, text: text, now: now)
+                outcome.station = record.station
+                outcome.accepted = record.acceptedSeq
+                if duplicate { outcome.duplicates += 1 }
+            } catch let refusal as Refusal {
+                let header = Self.header(of: envelope)
+                try? store.reject(station: header?.station, seq: header?.seq, reason: refusal.code.rawValue,
+                                  envelope: text, now: now)
+                outcome.station = outcome.station ?? header?.station
+                if outcome.accepted == nil, let station = header?.station {
+                    outcome.accepted = (try? store.station(station))??.acceptedSeq
+                }
+                outcome.refusal = refusal
+                return outcome
+            } catch {
+                outcome.refusal = Refusal(code: .malformed, message: "storage: \(error)")
+                return outcome
+            }
+        }
+        return outcome
+    }
+
+    /// The unverified header: only to find the station whose key must verify the rest.
+    static func header(of envelope: Envelope) -> EnvelopeHeader? {
+        Data(base64Encoded: envelope.payload).flatMap { try? JSONDecoder().decode(EnvelopeHeader.self, from: $0) }
+    }
+
+    private func judge(_ envelope: Envelope, text: String, now: Int64) throws -> (StationRecord, duplicate: Bool) {
+        guard let claimed = Self.header(of: envelope) else {
+            throw Refusal(code: .malformed, message: "the payload is not a Nazorat envelope payload")
+        }
+        guard var record = try store.station(claimed.station) else {
+            throw Refusal(code: .unknownStation, message: "station \(DeviceString(claimed.station).escaped(limit: 64)) is not enrolled")
+        }
+        guard let keyData = Data(base64Encoded: record.publicKey),
+              let key = try? Curve25519.Signing.PublicKey(rawRepresentation: keyData),
+              let bytes = envelope.verifiedPayload(key: key) else {
+            throw Refusal(code: .badSignature, message: "the signature does not verify with \(record.station)'s enrolled key")
+        }
+        let payload = Data(bytes)
+        let header = try JSONDecoder().decode(EnvelopeHeader.self, from: payload)
+        guard envelope.payloadType == EnvelopeHeader.payloadType(kind: header.kind) else {
+            throw Refusal(code: .malformed, message: "payload type \(envelope.payloadType) does not match kind \(header.kind)")
+        }
+        if header.seq <= record.acceptedSeq {
+            let stored = try store.storedEnvelope(station: record.station, seq: header.seq)
+                .flatMap { try? JSONDecoder().decode(Envelope.self, from: Data($0.utf8)) }
+            guard stored?.payload == envelope.payload else {
+                throw Refusal(code: .conflict, message: "seq \(header.seq) was accepted with other content")
+            }
+            return (record, true)
+        }
+        guard header.seq == record.acceptedSeq + 1 else {
+            throw Refusal(code: .gap, message: "seq \(header.seq) does not follow \(record.acceptedSeq): "
+                          + "envelopes \(record.acceptedSeq + 1)...\(header.seq - 1) are missing")
+        }
+        switch header.kind {
+        case "events":
+            let batch = try JSONDecoder().decode(EventBatchPayload.self, from: payload)
+            try extendChain(&record, with: batch.events)
+        case "heartbeat":
+            let heartbeat = try JSONDecoder().decode(HeartbeatPayload.self, from: payload)
+            if let previous = record.heartbeat.flatMap({ try? JSONDecoder().decode(HeartbeatPayload.self, from: Data($0.utf8)) }),
+               previous.bootId == heartbeat.bootId,
+               abs((heartbeat.realtimeUsec - previous.realtimeUsec) - (heartbeat.monotonicUsec - previous.monotonicUsec))
+                > Self.jumpTolerance {
+                record.clockJumps += 1
+            }
+            record.heartbeat = String(decoding: payload, as: UTF8.self)
+            record.heartbeatUsec = now
+        case "final-report":
+            record.finalReport = String(decoding: payload, as: UTF8.self)
+        case "thinned":
+            break
+        default:
+            throw Refusal(code: .malformed, message: "unknown kind \(DeviceString(header.kind).escaped(limit: 32))")
+        }
+        record.acceptedSeq = header.seq
+        record.lastSeenUsec = now
+        try store.accept(record, seq: header.seq, kind: header.kind, envelope: text, now: now)
+        return (record, false)
+    }
+
+    /// Checks that `events` continue the chain central has (seq, prev hash, recomputed hash).
+    private func extendChain(_ record: inout StationRecord, with events: [ChainedEvent]) throws {
+        for carried in events {
+            guard let event = carried.event else {
+                throw Refusal(code: .chainBroken, message: "event \(carried.seq) has an unknown severity")
+            }
+            let expectedPrevious = record.eventHash ?? HashChain.genesis(station: record.station)
+            guard event.seq == record.eventSeq + 1, event.prevHash == expectedPrevious,
+                  HashChain.hash(seq: event.seq, draft: event.draft, prevHash: event.prevHash) == event.hash else {
+                throw Refusal(code: .chainBroken, message: "event \(event.seq) does not extend the chain at seq "
+                              + "\(record.eventSeq) (\(expectedPrevious.prefix(16))…)")
+            }
+            record.eventSeq = event.seq
+            record.eventHash = event.hash
+        }
+    }
+}

@@ -1,0 +1,168 @@
+import AsyncHTTPClient
+import FoundationEssentials
+import Logging
+import NazoratConfiguration
+import NazoratControl
+import NazoratCore
+import NIOCore
+import NIOHTTP1
+import NIOSSL
+import ServiceLifecycle
+
+/// nazorat-uplink: takes signed envelopes from nazoratd's outbox (over the control socket,
+/// as user nazorat-uplink), delivers them to central in seq order, and acknowledges to
+/// nazoratd what central accepted. It holds no key and keeps no state: after a restart
+/// (its own or nazoratd's) it starts again from what the outbox still holds.
+public struct Uplink: Service {
+    let settings: UplinkSettings
+    let control: ControlClient
+    let logger: Logger
+    /// Envelopes per POST to central.
+    static let batch = 100
+
+    public init(settings: UplinkSettings, socketPath: String, logger: Logger) {
+        self.settings = settings
+        control = ControlClient(socketPath: socketPath)
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: try Self.httpConfiguration(settings))
+        var backoff = Backoff()
+        while !Task.isShuttingDownGracefully {
+            do {
+                try await deliverOnce(client)
+                backoff.reset()
+            } catch let problem as DeliveryProblem {
+                logger.warning("delivery: \(problem); retrying in about \(backoff.next)")
+                do { try await backoff.wait() } catch { break }
+            } catch {
+                break  // cancelled: shutting down
+            }
+        }
+        try await client.shutdown()
+    }
+
+    /// One round: the oldest waiting envelopes to central, then central's answer back.
+    func deliverOnce(_ client: HTTPClient) async throws {
+        let outbox = try await fetch()
+        guard let first = outbox.envelopes.first, let last = outbox.envelopes.last else { return }
+        let answer = try await post(outbox.envelopes.map(\.envelope), client: client)
+        guard let accepted = answer.accepted else {
+            throw DeliveryProblem.refused(answer.error?.message ?? "central accepted nothing")
+        }
+        // What central has, up to what was sent, leaves the outbox.
+        let through = min(accepted, last.seq)
+        if through >= first.seq { try await acknowledge(through: through) }
+        if let error = answer.error {
+            if through < first.seq - 1 {
+                logger.critical("central has only up to seq \(accepted), but the outbox starts at \(first.seq): \(error.message)")
+            }
+            throw DeliveryProblem.refused("\(error.code): \(error.message)")
+        }
+        logger.info("delivered seq \(first.seq)...\(through) to central")
+    }
+
+    private func fetch() async throws -> OutboxDocument {
+        let response: ControlClient.Response
+        do {
+            response = try await control.request(.GET, "/v1/outbox?limit=\(Self.batch)&wait=30")
+        } catch {
+            throw DeliveryProblem.nazoratd("\(error)")
+        }
+        guard response.status == 200,
+              let document = try? JSONDecoder().decode(OutboxDocument.self, from: Data(response.body)) else {
+            throw DeliveryProblem.nazoratd("the outbox answered \(response.status)")
+        }
+        return document
+    }
+
+    /// Central's answer (docs/central-protocol.md).
+    struct Answer: Decodable {
+        struct Refusal: Decodable {
+            var code: String
+            var message: String
+        }
+
+        var accepted: Int64?
+        var error: Refusal?
+    }
+
+    private func post(_ envelopes: [Envelope], client: HTTPClient) async throws -> Answer {
+        var request = HTTPClientRequest(url: settings.url)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.body = .bytes(ByteBuffer(string: JSONText.encode(["envelopes": envelopes])))
+        let response: HTTPClientResponse
+        let body: ByteBuffer
+        do {
+            response = try await client.execute(request, timeout: .seconds(30))
+            body = try await response.body.collect(upTo: 1 << 20)
+        } catch {
+            throw DeliveryProblem.central("\(error)")
+        }
+        guard let answer = try? JSONDecoder().decode(Answer.self, from: Data(body.readableBytesView)) else {
+            throw DeliveryProblem.central("answered \(response.status.code) with no Nazorat answer")
+        }
+        return answer
+    }
+
+    private func acknowledge(through seq: Int64) async throws {
+        let body = Array(JSONText.encode(OutboxAcknowledgement(through: seq)).utf8)
+        let response: ControlClient.Response
+        do {
+            response = try await control.request(.POST, "/v1/outbox/ack", body: body)
+        } catch {
+            throw DeliveryProblem.nazoratd("\(error)")
+        }
+        guard response.status == 200 else { throw DeliveryProblem.nazoratd("the acknowledgement answered \(response.status)") }
+    }
+
+    static func httpConfiguration(_ settings: UplinkSettings) throws -> HTTPClient.Configuration {
+        var tls = TLSConfiguration.makeClientConfiguration()
+        if let ca = settings.caPath { tls.trustRoots = .file(ca) }
+        if let certificate = settings.clientCertificatePath, let key = settings.clientKeyPath {
+            tls.certificateChain = try NIOSSLCertificate.fromPEMFile(certificate).map { .certificate($0) }
+            tls.privateKey = .file(key)
+        }
+        var configuration = HTTPClient.Configuration(tlsConfiguration: tls)
+        configuration.timeout = .init(connect: .seconds(10), read: .seconds(30))
+        return configuration
+    }
+}
+
+/// Why a round failed; every one is retried.
+enum DeliveryProblem: Error, CustomStringConvertible {
+    case nazoratd(String)
+    case central(String)
+    case refused(String)
+
+    var description: String {
+        switch self {
+        case .nazoratd(let reason): "nazoratd: \(reason)"
+        case .central(let reason): "central: \(reason)"
+        case .refused(let reason): "central refused: \(reason)"
+        }
+    }
+}
+
+/// Exponential backoff with full jitter: the n-th wait is random in [0, min(cap, base·2ⁿ)],
+/// so that 11,000 stations coming back after an outage do not hit central in step.
+struct Backoff {
+    static let base = Duration.milliseconds(250)
+    static let cap = Duration.seconds(60)
+    private var attempt = 0
+
+    /// The upper bound of the next wait.
+    var next: Duration { min(Self.cap, Self.base * (1 << min(attempt, 20))) }
+
+    mutating func reset() { attempt = 0 }
+
+    mutating func wait() async throws {
+        let bound = next
+        attempt += 1
+        let milliseconds = Int64.random(in: 0...max(1, Int64(bound.components.seconds * 1000
+            + bound.components.attoseconds / 1_000_000_000_000_000)))
+        try await cancelWhenGracefulShutdown { try await Task.sleep(for: .milliseconds(milliseconds)) }
+    }
+}
