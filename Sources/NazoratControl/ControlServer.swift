@@ -50,6 +50,8 @@ public final class ControlServer: Service, Sendable {
                             secure: (@Sendable (Channel) throws -> Void)? = nil) async throws(ControlServerError) -> ControlServer {
         let bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singletonControlLoop)
             .serverChannelOption(.backlog, value: 256)
+            // A restarted nazorat-central gets its port back despite connections in TIME_WAIT.
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             // A client that half-closes after its request (shutdown(SHUT_WR)) still gets the answer.
             .childChannelOption(.allowRemoteHalfClosure, value: true)
         let initializer: @Sendable (Channel) -> EventLoopFuture<Connection> = { channel in

@@ -123,7 +123,7 @@ public struct Uplink: Service {
         if let ca = settings.caPath { tls.trustRoots = .file(ca) }
         if let certificate = settings.clientCertificatePath, let key = settings.clientKeyPath {
             tls.certificateChain = try NIOSSLCertificate.fromPEMFile(certificate).map { .certificate($0) }
-            tls.privateKey = .file(key)
+            tls.privateKey = .privateKey(try NIOSSLPrivateKey(file: key, format: .pem))
         }
         var configuration = HTTPClient.Configuration(tlsConfiguration: tls)
         configuration.timeout = .init(connect: .seconds(10), read: .seconds(30))

@@ -30,6 +30,8 @@ struct Serve: AsyncParsableCommand {
     var tlsClientCa: String?
     @Option(help: "Seconds without a heartbeat after which a station is overdue (interval plus grace).")
     var overdueAfter = 45
+    @Option(help: "The lowest level logged: trace, debug, info, notice, warning, error, critical.")
+    var logLevel = "info"
 
     func validate() throws {
         guard (tlsCert == nil) == (tlsKey == nil) else { throw ValidationError("--tls-cert and --tls-key go together") }
@@ -38,7 +40,8 @@ struct Serve: AsyncParsableCommand {
 
     func run() async throws {
         let address = Address(listen)!
-        let logger = Logger(label: "nazorat-central")
+        var logger = Logger(label: "nazorat-central")
+        logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
         let server = try await Central.server(
             host: address.host, port: address.port, stateDirectory: stateDir, certificate: tlsCert, key: tlsKey,
             clientCA: tlsClientCa, overdueAfter: .seconds(overdueAfter), logger: logger)

@@ -10,12 +10,12 @@ final class ControlHarness {
     let rules: String
     private(set) var daemon: RunningProcess
     let notify: NotifySocket
-    private let config: String
-    private let environment: [String: String]
+    let config: String
+    private var environment: [String: String]
     /// Every raw exchange, for the OpenAPI check.
     private(set) var exchanges: [[String: Any]] = []
 
-    init(mode: String = "monitor", extra: String = "") async throws {
+    init(mode: String = "monitor", extra: String = "", daemonEnvironment: [String: String] = [:]) async throws {
         testbed = try Paths.station()
         directory = try Paths.temporaryDirectory()
         socket = directory + "/control.sock"
@@ -25,6 +25,7 @@ final class ControlHarness {
         notify = try NotifySocket()
         var environment = testbed.childEnvironment
         environment["NOTIFY_SOCKET"] = notify.path
+        environment.merge(daemonEnvironment) { $1 }
         self.environment = environment
         daemon = try RunningProcess(Paths.nazoratd, ["--config", config], environment: environment)
         try await notify.messages.wait(for: "READY=1") { $0.contains { $0.hasPrefix("READY=1\n") } }

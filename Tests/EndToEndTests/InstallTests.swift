@@ -26,6 +26,8 @@ import Testing
         let expected: [(String, Int)] = [
             ("/usr/bin/nazoratd", 0o755),
             ("/usr/bin/nazoratctl", 0o755),
+            ("/usr/bin/nazorat-uplink", 0o755),
+            ("/usr/bin/nazorat-central", 0o755),
             ("/usr/share/bash-completion/completions/nazoratctl", 0o644),
             ("/usr/share/zsh/vendor-completions/_nazoratctl", 0o644),
             ("/usr/share/doc/nazorat/openapi.yaml", 0o644),

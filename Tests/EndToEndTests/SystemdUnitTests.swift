@@ -21,10 +21,7 @@ import Testing
             var text = try String(contentsOfFile: directory + "/" + unit, encoding: .utf8)
             for line in text.split(separator: "\n") where line.hasPrefix("ExecStart=/usr/bin/") {
                 let name = String(line.dropFirst("ExecStart=/usr/bin/".count).prefix { $0 != " " })
-                // nazorat-uplink is built by issue 8; until then a stand-in lets verify check the rest.
-                let binary = FileManager.default.isExecutableFile(atPath: binaries + "/" + name)
-                    ? binaries + "/" + name : "/bin/true"
-                text = text.replacingOccurrences(of: "ExecStart=/usr/bin/\(name)", with: "ExecStart=\(binary)")
+                text = text.replacingOccurrences(of: "ExecStart=/usr/bin/\(name)", with: "ExecStart=\(binaries)/\(name)")
             }
             try text.write(toFile: copies + "/" + unit, atomically: true, encoding: .utf8)
         }

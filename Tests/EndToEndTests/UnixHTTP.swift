@@ -45,9 +45,40 @@ struct UnixHTTP {
         return descriptor
     }
 
+    /// A TCP connection to 127.0.0.1:`port` (nazorat-central in plain HTTP on loopback).
+    static func connect(port: Int, timeout: Int = 30) throws -> Int32 {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        try #require(descriptor >= 0)
+        var limit = timeval(tv_sec: timeout, tv_usec: 0)
+        setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = in_addr_t(UInt32(0x7F00_0001).bigEndian)
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                Glibc.connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        guard connected == 0 else {
+            let code = errno
+            close(descriptor)
+            throw POSIXError(POSIXErrorCode(rawValue: code) ?? .EIO)
+        }
+        return descriptor
+    }
+
+    /// Sends `method target` with `body` to 127.0.0.1:`port` and reads the whole response.
+    static func request(port: Int, _ method: String, _ target: String, body: Data = Data()) throws -> Response {
+        try exchange(try connect(port: port), method, target, body: body)
+    }
+
     /// Sends `method target` with `body` on a new connection and reads the whole response.
     static func request(_ path: String, _ method: String, _ target: String, body: Data = Data()) throws -> Response {
-        let descriptor = try connect(path)
+        try exchange(try connect(path), method, target, body: body)
+    }
+
+    private static func exchange(_ descriptor: Int32, _ method: String, _ target: String, body: Data) throws -> Response {
         defer { close(descriptor) }
         var head = "\(method) \(target) HTTP/1.1\r\nHost: nazorat\r\nConnection: close\r\n"
         if !body.isEmpty || method != "GET" { head += "Content-Type: application/json\r\nContent-Length: \(body.count)\r\n" }
