@@ -88,11 +88,16 @@ import Testing
         let central = try await CentralProcess()
         let harness = try await ControlHarness(extra: ControlHarness.uplink("http://127.0.0.1:\(central.port)/v1/envelopes"))
         var uplink = try harness.startUplink(enrollingAt: central)
-        for _ in 0..<8 {
+        for round in 0..<8 {
             try await churn(harness, times: 1)
             try await Task.sleep(for: .milliseconds(Int.random(in: 20...300)))
             _ = uplink.stop(SIGKILL)
             uplink = try harness.startUplink(enrollingAt: nil)
+            if round == 4 {
+                // nazoratd killed and restarted under a running uplink: it reconnects.
+                _ = harness.daemon.stop(SIGKILL)
+                _ = try await harness.restart()
+            }
         }
         defer { _ = uplink.stop(SIGKILL) }
         try await caughtUp(harness, central)
