@@ -10,6 +10,9 @@ let package = Package(
         .executable(name: "nazorat-central", targets: ["nazorat-central"]),
         .executable(name: "nazorat-uplink", targets: ["nazorat-uplink"]),
         .executable(name: "nazorat-station-sim", targets: ["nazorat-station-sim"]),
+        // For the benchmark package (Benchmarks/), which measures them from outside.
+        .library(name: "NazoratCore", targets: ["NazoratCore"]),
+        .library(name: "NazoratStore", targets: ["NazoratStore"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -112,6 +115,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),

@@ -1,6 +1,7 @@
 import FoundationEssentials
 import NazoratControl
 import NazoratCore
+import Metrics
 import Prometheus
 
 /// nazorat-central's API (docs/central-protocol.md): `POST /v1/envelopes`,
@@ -63,18 +64,22 @@ public struct CentralRoutes: Sendable {
 
     private func metrics() -> ControlResponse {
         let registry = PrometheusCollectorRegistry()
+        let factory = PrometheusMetricsFactory(registry: registry)
+        func gauge(_ name: String, _ labels: [(String, String)], _ value: Double) {
+            Gauge(label: name, dimensions: labels, factory: factory).record(value)
+        }
         let views = ((try? store.stations()) ?? []).map { StationView($0, now: now(), overdueAfter: overdueAfter) }
-        registry.makeGauge(name: "nazorat_central_stations").set(Double(views.count))
-        registry.makeGauge(name: "nazorat_central_stations_overdue").set(Double(views.count { $0.overdue }))
+        gauge("nazorat_central_stations", [], Double(views.count))
+        gauge("nazorat_central_stations_overdue", [], Double(views.count { $0.overdue }))
         for view in views {
             let labels = [("station", view.station)]
-            registry.makeGauge(name: "nazorat_central_station_overdue", labels: labels).set(Double(view.overdue ? 1 : 0))
-            registry.makeGauge(name: "nazorat_central_station_accepted_seq", labels: labels).set(Double(view.acceptedSeq))
-            registry.makeGauge(name: "nazorat_central_station_open_alarms", labels: labels).set(Double(view.openAlarms.count))
-            registry.makeGauge(name: "nazorat_central_station_clock_jumps", labels: labels).set(Double(view.clockJumps))
+            gauge("nazorat_central_station_overdue", labels, view.overdue ? 1 : 0)
+            gauge("nazorat_central_station_accepted_seq", labels, Double(view.acceptedSeq))
+            gauge("nazorat_central_station_open_alarms", labels, Double(view.openAlarms.count))
+            gauge("nazorat_central_station_clock_jumps", labels, Double(view.clockJumps))
         }
         for (reason, count) in (try? store.rejectionCounts()) ?? [:] {
-            registry.makeGauge(name: "nazorat_central_rejections", labels: [("reason", reason)]).set(Double(count))
+            gauge("nazorat_central_rejections", [("reason", reason)], Double(count))
         }
         return .text(registry.emitToBuffer(), contentType: "text/plain; version=0.0.4; charset=utf-8")
     }

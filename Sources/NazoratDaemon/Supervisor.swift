@@ -106,9 +106,10 @@ actor Supervisor {
         guard let stored = records?.first(where: { $0.id == id })?.alarm else {
             throw .notFound("no open alarm with id \(id)")
         }
-        guard var (change, draft) = integrity.book.acknowledge(kind: stored.kind, subject: stored.subject,
-                                                               by: peer.description, note: note, time: clock.now())
+        guard let (change, acknowledged) = integrity.book.acknowledge(kind: stored.kind, subject: stored.subject,
+                                                                      by: peer.description, note: note, time: clock.now())
         else { throw .notFound("alarm \(id) is no longer open") }
+        var draft = acknowledged
         // Who acknowledged, in full: uid, gid, pid and command line.
         draft.payload = JSONText.encode(AcknowledgementPayload(kind: stored.kind, subject: stored.subject, id: id,
                                                                by: peer.description, note: note, peer: peer))

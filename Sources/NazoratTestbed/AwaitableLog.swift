@@ -41,7 +41,7 @@ public actor AwaitableLog<Element: Sendable> {
             waiters[id] = (condition, continuation)
             Task {
                 try? await Task.sleep(for: timeout)
-                await self.expire(id, what: what)
+                self.expire(id, what: what)
             }
         }
     }

@@ -1,0 +1,29 @@
+// swift-tools-version:6.1
+// The micro benchmarks (package-benchmark): `make bench` runs them with the scripts in
+// this directory and writes BENCHMARKS.md. A package of its own, so that `make test` never
+// builds the benchmark harness.
+import PackageDescription
+
+let package = Package(
+    name: "NazoratBenchmarks",
+    platforms: [.macOS(.v15)],
+    dependencies: [
+        .package(name: "Nazorat", path: ".."),
+        .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+    ],
+    targets: [
+        .executableTarget(
+            name: "NazoratBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "NazoratCore", package: "Nazorat"),
+                .product(name: "NazoratStore", package: "Nazorat"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            path: "Benchmarks/NazoratBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)
