@@ -18,6 +18,25 @@ public struct Fixture: Sendable {
         try self.init(path: directory + "/" + name)
     }
 
+    /// One fixture per USB device, each with its interfaces, in file order: for plugging a
+    /// large fixture device by device (one `add_from_string` at a time keeps umockdev's
+    /// uevent sender within what a monitor socket holds).
+    public var perDevice: [Fixture] {
+        var devices: [[Substring]] = []
+        for block in text.split(separator: "\n\n", omittingEmptySubsequences: true) {
+            let isInterface = block.contains("E: DEVTYPE=usb_interface")
+            if isInterface, !devices.isEmpty { devices[devices.count - 1].append(block) } else { devices.append([block]) }
+        }
+        return devices.enumerated().map { index, blocks in
+            Fixture(name: "\(name)#\(index + 1)", text: blocks.joined(separator: "\n\n") + "\n")
+        }
+    }
+
+    private init(name: String, text: String) {
+        self.name = name
+        self.text = text
+    }
+
     /// The sysfs paths of the devices it describes (`/sys/devices/...`), in file order: parents first.
     public var syspaths: [String] {
         text.split(separator: "\n").filter { $0.hasPrefix("P: ") }.map { "/sys" + $0.dropFirst(3) }

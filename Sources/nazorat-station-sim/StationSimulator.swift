@@ -22,6 +22,12 @@ struct StationSimulator: ParsableCommand {
     @Option(help: "Seconds between plug and unplug steps.")
     var every: Double = 3
 
+    @Option(help: "A fixture whose devices are plugged in one after the other, --storm-gap apart, after --every seconds (the hot-plug benchmark).")
+    var storm: String?
+
+    @Option(help: "Milliseconds between the devices of --storm.")
+    var stormGap: Double = 2
+
     @Argument(parsing: .captureForPassthrough, help: "The command to run, after --.")
     var command: [String]
 
@@ -43,6 +49,18 @@ struct StationSimulator: ParsableCommand {
         defer { forwarder.forEach { $0.cancel() } }
         say("station \(station) is up; running \(executable) (pid \(child.processIdentifier))")
 
+        if let storm {
+            let devices = try Fixture(path: storm).perDevice
+            pause()
+            say("storm: plugging \(devices.count) devices")
+            let start = DispatchTime.now()
+            for device in devices where child.isRunning {
+                try testbed.add(device)
+                usleep(useconds_t(stormGap * 1000))
+            }
+            let seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
+            say("storm: \(devices.count) devices plugged in \(seconds) s")
+        }
         for fixture in fixtures where child.isRunning {
             pause()
             say("plugging in \(fixture.name)")
