@@ -9,7 +9,7 @@ FAULT_SHIM   := .build/libnazorat-fault.so
 TEST_PRELOAD  = $(abspath $(FAULT_SHIM)) libumockdev-preload.so.0
 DEMO_PLUGS    = usb-stick scanner-lookalike hostile-strings usb-ethernet
 
-.PHONY: run demo test deps build fixtures usbguard-fixtures clean install uninstall release
+.PHONY: run demo test deps build fixtures usbguard-fixtures clean install uninstall release bench
 
 # Where `make install` puts things: Debian's locations (systemd.pc's for the systemd parts).
 DESTDIR      ?=
@@ -78,6 +78,11 @@ fixtures:
 
 usbguard-fixtures: build
 	Tests/Fixtures/usbguard/record.sh
+
+## Measure (release build): coldplug and hot-plug side by side with usbguard-daemon, idle.
+## Results in .build/bench-system.json; BENCHMARKS.md records them (work in progress).
+bench: release
+	python3 Benchmarks/scripts/system_bench.py .build/release .build/bench-system.json --runs 5
 
 release: deps
 	$(SWIFT) build -c release

@@ -60,17 +60,20 @@ def process_stats(pid):
 
 
 def switches(pid):
-    """Voluntary plus involuntary context switches of every thread: wakeups."""
-    total = 0
+    """Voluntary plus involuntary context switches per thread: its wakeups."""
+    counts = {}
     for task in os.listdir(f"/proc/{pid}/task"):
         try:
             with open(f"/proc/{pid}/task/{task}/status") as f:
-                for line in f:
-                    if "ctxt_switches" in line:
-                        total += int(line.split()[1])
+                counts[task] = sum(int(line.split()[1]) for line in f if "ctxt_switches" in line)
         except FileNotFoundError:
             pass
-    return total
+    return counts
+
+
+def wakeups(before, after):
+    """Switches in between, per thread (a thread that ended in between counts what it had)."""
+    return sum(count - before.get(task, 0) for task, count in after.items())
 
 
 def boottime():
@@ -83,7 +86,7 @@ def started(pid):
         return int(f.read().rsplit(")", 1)[1].split()[19]) / TICKS
 
 
-def child_named(parent, name, timeout=30):
+def child_named(parent, name, timeout=300):
     deadline = time.time() + timeout
     while time.time() < deadline:
         for entry in os.listdir("/proc"):
@@ -129,12 +132,12 @@ def config(directory, extra=""):
     return path
 
 
-def usbguard_config(directory):
+def usbguard_config(directory, backend="uevent"):
     path = os.path.join(directory, "usbguard-daemon.conf")
     with open(path, "w") as f:
         f.write(f"RuleFile={directory}/rules.conf\nImplicitPolicyTarget=block\nPresentDevicePolicy=apply-policy\n"
                 "PresentControllerPolicy=apply-policy\nInsertedDevicePolicy=apply-policy\n"
-                "RestoreControllerDeviceState=false\nDeviceManagerBackend=uevent\nIPCAllowedUsers=root\n"
+                f"RestoreControllerDeviceState=false\nDeviceManagerBackend={backend}\nIPCAllowedUsers=root\n"
                 f"AuditBackend=FileAudit\nAuditFilePath={directory}/audit.log\n")
     return path
 
@@ -156,7 +159,7 @@ def coldplug(products, fixture_path, daemon, devices):
     if daemon == "nazoratd":
         command = [os.path.join(products, "nazoratd"), "--config", conf, "--log-target", "stderr"]
     else:
-        command = ["stdbuf", "-oL", "-eL", USBGUARD, "-k", "-P", "-c", usbguard_config(directory)]
+        command = ["/usr/bin/stdbuf", "-oL", "-eL", USBGUARD, "-k", "-P", "-c", usbguard_config(directory)]
     env = dict(os.environ, NOTIFY_SOCKET=notify.path)
     with open(log, "w") as out:
         sim = subprocess.Popen([os.path.join(products, "nazorat-station-sim"), "--station", fixture_path, "--"] + command,
@@ -179,6 +182,78 @@ def coldplug(products, fixture_path, daemon, devices):
         sim.wait()
     shutil.rmtree(directory, ignore_errors=True)
     return {"ready_s": ready, "last_decision_s": last - start, "cpu_s": cpu, "rss_kib": rss}
+
+
+def storm_fixture(directory, count):
+    """Only the `count` storm devices (no station), for --storm."""
+    return fixture(directory, count, f"storm-{count}.umockdev")
+
+
+def hotplug(products, storm_path, daemon, count):
+    """`count` devices plugged one by one (2 ms apart) into a running daemon on the station."""
+    directory = tempfile.mkdtemp(prefix="nazorat-bench-")
+    conf = config(directory)
+    notify = Notify(directory)
+    log = os.path.join(directory, "daemon.log")
+    if daemon == "nazoratd":
+        command = [os.path.join(products, "nazoratd"), "--config", conf, "--log-target", "stderr"]
+    else:
+        # Its umockdev backend (its uevent backend ignores umockdev's libudev-format events)
+        # needs the testbed's device directory, known only inside the simulator's child.
+        command = ["/bin/sh", "-c", "USBGUARD_UMOCKDEV_DEVICEDIR=$UMOCKDEV_DIR/sys/devices exec /usr/bin/stdbuf -oL -eL "
+                   f"{USBGUARD} -k -P -c {usbguard_config(directory, backend='umockdev')}"]
+    station = os.path.join(REPO, "Tests", "Fixtures", "polling-station.umockdev")
+    with open(log, "w") as out:
+        sim = subprocess.Popen([os.path.join(products, "nazorat-station-sim"), "--station", station, "--storm", storm_path,
+                                "--storm-gap", "2", "--every", "3", "--"] + command,
+                               stdout=out, stderr=subprocess.STDOUT, env=dict(os.environ, NOTIFY_SOCKET=notify.path))
+        pid = child_named(sim.pid, "nazoratd" if daemon == "nazoratd" else "usbguard-daemon")
+        present = decisions_in(log)
+        while "storm: plugging" not in open(log).read():
+            time.sleep(0.01)
+        cpu_before, _ = process_stats(pid)
+        first = boottime()
+        deadline = first + 300
+        while decisions_in(log) < present + count and boottime() < deadline:
+            time.sleep(0.01)
+        last = boottime()
+        decided = decisions_in(log) - present
+        cpu_after, _ = process_stats(pid)
+        with open(f"/proc/{pid}/status") as f:
+            rss = next(int(line.split()[1]) for line in f if line.startswith("VmRSS:"))
+        lost = open(log).read().count("events.lost")
+        os.kill(pid, signal.SIGKILL)
+        sim.wait()
+    shutil.rmtree(directory, ignore_errors=True)
+    return {"decisions": decided, "decisions_per_s": decided / (last - first), "cpu_s": cpu_after - cpu_before,
+            "cpu_s_per_1000": (cpu_after - cpu_before) * 1000 / max(decided, 1), "rss_kib_after": rss, "lost": lost}
+
+
+def idle(products, seconds):
+    """CPU seconds and context switches of nazoratd doing nothing for `seconds`."""
+    directory = tempfile.mkdtemp(prefix="nazorat-bench-")
+    conf = config(directory)
+    notify = Notify(directory)
+    station = os.path.join(REPO, "Tests", "Fixtures", "polling-station.umockdev")
+    with open(os.path.join(directory, "daemon.log"), "w") as out:
+        sim = subprocess.Popen([os.path.join(products, "nazorat-station-sim"), "--station", station, "--",
+                                os.path.join(products, "nazoratd"), "--config", conf, "--log-target", "stderr"],
+                               stdout=out, stderr=subprocess.STDOUT, env=dict(os.environ, NOTIFY_SOCKET=notify.path))
+        pid = child_named(sim.pid, "nazoratd")
+        notify.ready.wait(60)
+        time.sleep(2)
+        cpu_before, _ = process_stats(pid)
+        switches_before = switches(pid)
+        time.sleep(seconds)
+        cpu_after, _ = process_stats(pid)
+        switches_after = switches(pid)
+        with open(f"/proc/{pid}/status") as f:
+            rss = next(int(line.split()[1]) for line in f if line.startswith("VmRSS:"))
+        os.kill(pid, signal.SIGKILL)
+        sim.wait()
+    shutil.rmtree(directory, ignore_errors=True)
+    return {"seconds": seconds, "cpu_s": cpu_after - cpu_before, "wakeups": wakeups(switches_before, switches_after),
+            "rss_kib": rss}
 
 
 def summarize(runs, key):
@@ -208,6 +283,18 @@ def main():
         results[f"coldplug_{daemon}"] = {key: summarize(measured, key)
                                          for key in ["ready_s", "last_decision_s", "cpu_s", "rss_kib"]}
         print(daemon, results[f"coldplug_{daemon}"], flush=True)
+    storm = storm_fixture(scratch, 1000)
+    for daemon in ["nazoratd", "usbguard"]:
+        if daemon == "usbguard" and not os.path.exists(USBGUARD):
+            continue
+        measured = [hotplug(products, storm, daemon, 1000) for _ in range(runs)]
+        results[f"hotplug_{daemon}"] = {key: summarize(measured, key) for key in
+                                        ["decisions", "decisions_per_s", "cpu_s", "cpu_s_per_1000", "rss_kib_after", "lost"]}
+        print("hotplug", daemon, results[f"hotplug_{daemon}"], flush=True)
+    idle_seconds = int(os.environ.get("NAZORAT_BENCH_IDLE", "60"))
+    measured = [idle(products, idle_seconds) for _ in range(max(1, runs // 2))]
+    results["idle_nazoratd"] = {key: summarize(measured, key) for key in ["seconds", "cpu_s", "wakeups", "rss_kib"]}
+    print("idle", results["idle_nazoratd"], flush=True)
     with open(out, "w") as f:
         json.dump(results, f, indent=2)
 
