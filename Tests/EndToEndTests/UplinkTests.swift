@@ -58,6 +58,11 @@ import Testing
         }
         let elapsed = ContinuousClock.now - plugged
         print("uplink: a plugged stick was an open alarm at central after \(elapsed) (heartbeat interval 1 s)")
+        // The polls open and close: central gets the final report.
+        #expect(try harness.request("POST", "/v1/polls/open").status == 200)
+        #expect(try harness.request("POST", "/v1/polls/close").status == 200)
+        try await eventually("the final report at central") { try central.station(station)?["finalReport"] as? Bool == true }
+        #expect(try central.station(station)?["phase"] as? String == "closed")
         try await caughtUp(harness, central)
         #expect(try central.rejections().isEmpty)
         let metrics = try UnixHTTP.request(port: central.port, "GET", "/metrics").text
