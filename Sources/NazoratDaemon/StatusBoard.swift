@@ -38,7 +38,7 @@ final class StatusBoard: Sendable {
     var summary: StationSummary { state.withLock { $0.summary } }
 
     /// The devices present after the last observation, in port order.
-    var present: [USBDevice] { state.withLock { $0.present }.sorted { PortOrder.less($0.port, $1.port) } }
+    var present: [USBDevice] { PortOrder.sorted(state.withLock { $0.present }, port: \.port) }
 
     /// The seal in force.
     var inventory: Inventory? { state.withLock { $0.inventory } }

@@ -74,7 +74,7 @@ actor Supervisor {
     }
 
     /// The devices present now, in port order.
-    var presentDevices: [USBDevice] { watcher.devices.sorted { PortOrder.less($0.port, $1.port) } }
+    var presentDevices: [USBDevice] { watcher.devices }
 
     /// Seals the present devices as the commissioned inventory (an administrator's command).
     func seal(by peer: Peer, roles: @Sendable (USBDevice) -> Role) async -> Inventory {

@@ -24,7 +24,7 @@ public struct PresentDevices: Sendable {
 
     /// The devices in natural port order.
     public var sorted: [USBDevice] {
-        bySyspath.values.sorted { PortOrder.less($0.port, $1.port) }
+        PortOrder.sorted(bySyspath.values, port: \.port)
     }
 
     /// The device at `syspath`, if present.
