@@ -18,7 +18,15 @@ public enum LogVerification {
     public static func verify(path: String, publicKey: String?) throws(StoreError) -> Report {
         let store = try StateStore(path: path, readOnly: true)
         guard let station = try store.metadata("station") else {
-            throw .corrupt(path: path, reason: "no station recorded: not a Nazorat database")
+            // A first start killed after its schema committed and before it recorded the
+            // station leaves an empty log: intact, with nothing to verify. With events but
+            // no station, the database is not a Nazorat log (or was tampered with).
+            let log = try store.log()
+            guard log.events.isEmpty, log.checkpoints.isEmpty else {
+                throw .corrupt(path: path, reason: "no station recorded: not a Nazorat database")
+            }
+            return Report(result: ChainVerifier(station: "", publicKey: publicKey ?? "").verify(events: [], checkpoints: []),
+                          station: "(not recorded yet)", publicKey: publicKey ?? "", keyFromDatabase: publicKey == nil)
         }
         let recordedKey = try store.metadata("public-key") ?? ""
         let key = publicKey ?? recordedKey

@@ -23,6 +23,17 @@ import Testing
         #expect(try LogVerification.verify(path: opened.store.path, publicKey: nil).result.get().events == 5)
     }
 
+    // Regression: the 200-kill crash test once killed a first start after the schema was
+    // committed and before the station was recorded; verify-log called that database "not
+    // a Nazorat database". An empty log is intact.
+    @Test func aSchemaWithoutStationOrEventsVerifiesAsAnEmptyLog() throws {
+        let scratch = try ScratchDirectory()
+        let path = scratch.path + "/state.db"
+        _ = try StateStore(path: path)
+        let report = try LogVerification.verify(path: path, publicKey: nil)
+        #expect(try report.result.get().events == 0)
+    }
+
     @Test func theDatabaseIsInWALModeWithFullSynchronousCommits() throws {
         let scratch = try ScratchDirectory()
         let opened = try StateDirectory.open(directory: scratch.path + "/state", station: "TSH-1", now: TestClock().now())
