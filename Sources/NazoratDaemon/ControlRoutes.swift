@@ -14,7 +14,7 @@ struct ControlRoutes: Sendable {
     let store: StateStore
     let supervisor: Supervisor
     let enforcer: Enforcer
-    let feed: EventFeed
+    let feed: Broadcast<Event>
     let metrics: StationMetrics
     let publicKey: String
     let started: ContinuousClock.Instant
@@ -132,7 +132,7 @@ struct ControlRoutes: Sendable {
             log: head.map { .init(seq: $0.seq, hash: $0.hash) },
             storage: .init(state: summary.storageFailure == nil ? "ok" : "failing", reason: summary.storageFailure),
             uplink: await uplinkState(),
-            counters: CounterEntries.list(board.counters, phase: summary.phase),
+            counters: CounterSummary.list(board.counters, phase: summary.phase),
             summary: summary.statusLine)
     }
 
@@ -284,11 +284,11 @@ struct ControlRoutes: Sendable {
             return .error(400, code: "bad-parameter", message: "after >= 0, limit 1 to 1000, wait 0 to 60 seconds")
         }
         // Long poll: listen before looking, so that an envelope added in between rings.
-        let bell = outbox.doorbell.listen()
+        let bell = outbox.doorbell.subscribe()
         do {
             var entries = try await outbox.entries(after: after, limit: limit)
             if entries.isEmpty, wait > 0 {
-                await Doorbell.wait(for: bell, timeout: .seconds(wait))
+                await Broadcast.wait(for: bell, timeout: .seconds(wait))
                 entries = try await outbox.entries(after: after, limit: limit)
             }
             let items = entries.compactMap { entry in
@@ -329,7 +329,7 @@ struct ControlRoutes: Sendable {
 
     /// The counters as shown in `phase`: ballot counts only while the polls are open.
     func countersDocument(_ scanners: [String: ScannerRecord], phase: PollsPhase) -> CountersDocument {
-        CountersDocument(phase: phase.rawValue, scanners: CounterEntries.list(scanners, phase: phase))
+        CountersDocument(phase: phase.rawValue, scanners: CounterSummary.list(scanners, phase: phase))
     }
 
     private func reportCounters(_ port: String, _ request: ControlRequest) async -> ControlResponse {
@@ -382,7 +382,7 @@ struct ControlRoutes: Sendable {
         }
         let contests = (try? store.results()).flatMap { try? JSONDecoder().decode(ResultsSubmission.self, from: Data($0.utf8)) }
         return .json(FinalReportDocument(station: configuration.station, phase: phase.rawValue,
-                                         scanners: CounterEntries.list(board.counters, phase: phase),
+                                         scanners: CounterSummary.list(board.counters, phase: phase),
                                          contests: contests?.contests))
     }
 
@@ -429,16 +429,6 @@ enum JSONErrorText {
             "wrong type at \(context.codingPath.map(\.stringValue).joined(separator: "."))"
         case DecodingError.dataCorrupted: "not valid JSON"
         default: "not valid JSON"
-        }
-    }
-}
-
-/// Counters as the API lists them.
-enum CounterEntries {
-    static func list(_ scanners: [String: ScannerRecord], phase: PollsPhase) -> [CounterEntry] {
-        scanners.sorted { PortOrder.less($0.key, $1.key) }.map { port, record in
-            CounterEntry(port: port, public: record.current?.publicCount,
-                         protective: phase == .open ? nil : record.current?.protectiveCount)
         }
     }
 }

@@ -23,9 +23,11 @@ public enum Daemon {
         let opened = try StateDirectory.open(directory: configuration.stateDirectory, station: configuration.station,
                                              now: clock.now())
         let metrics = StationMetrics()
-        let feed = EventFeed()
-        let board = StatusBoard(inventory: try opened.store.inventory(), alarms: try opened.store.openAlarms(),
-                                phase: try opened.store.pollsPhase(), counters: try opened.store.counters(),
+        // Committed events for followers: one more than 4,096 behind is dropped and resumes.
+        let feed = Broadcast<Event>(laggardLimit: 4096)
+        let (inventory, alarms, phase) = (try opened.store.inventory(), try opened.store.openAlarms(),
+                                          try opened.store.pollsPhase())
+        let board = StatusBoard(inventory: inventory, alarms: alarms, phase: phase, counters: try opened.store.counters(),
                                 metrics: metrics)
         let log = try EventLog(
             store: opened.store, station: configuration.station, key: opened.key,
@@ -43,8 +45,8 @@ public enum Daemon {
         let enforcer = Enforcer(mode: configuration.mode, policy: policy, secondsOfDay: clock.secondsOfDay)
         let supervisor = try Supervisor(
             log: log, store: opened.store, watcher: watcher, enforcer: enforcer, board: board, clock: clock,
-            integrity: Integrity(inventory: try opened.store.inventory(), alarms: try opened.store.openAlarms(),
-                                 phase: try opened.store.pollsPhase()),
+            // The alarms as of now: the start-up record may have raised one (a damaged database).
+            integrity: Integrity(inventory: inventory, alarms: try opened.store.openAlarms(), phase: phase),
             firstStart: firstStart)
         let outbox = configuration.uplink.map {
             Outbox(store: opened.store, key: opened.key, station: configuration.station, settings: $0)

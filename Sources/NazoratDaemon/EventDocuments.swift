@@ -27,7 +27,7 @@ enum EventDocuments {
     /// The events after `seq`, one JSON object per line: the backlog from the database, then
     /// each event as it is committed. It ends when the follower falls too far behind (it
     /// resumes with `after` = the last seq it saw) or the daemon stops.
-    static func follow(after seq: Int64, store: StateStore, feed: EventFeed) -> AsyncStream<[UInt8]> {
+    static func follow(after seq: Int64, store: StateStore, feed: Broadcast<Event>) -> AsyncStream<[UInt8]> {
         // Subscribed before the backlog is read, so nothing committed in between is missed;
         // what both deliver is sent once (seq order).
         let live = feed.subscribe()

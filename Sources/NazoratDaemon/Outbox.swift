@@ -15,7 +15,7 @@ actor Outbox {
     private let station: String
     let settings: UplinkSettings
     /// Rung when envelopes are added, for long-polling readers.
-    nonisolated let doorbell = Doorbell()
+    nonisolated let doorbell = Broadcast<Void>(laggardLimit: 1)
     /// The events one envelope carries at most.
     static let eventsPerEnvelope = 500
     /// A thinning stub's size, about (for the thinning arithmetic).
@@ -37,7 +37,7 @@ actor Outbox {
         try store.appendOutbox(count: 1, meta: meta) { seq in
             (kind, createdUsec, self.envelopeText(kind: kind, payload(seq)))
         }
-        doorbell.ring()
+        doorbell.publish([()])
     }
 
     /// Adds `events` envelopes for the events not yet sent, up to `limit` envelopes.

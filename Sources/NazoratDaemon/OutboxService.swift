@@ -78,9 +78,7 @@ struct OutboxService: Service {
             devices: .init(present: summary.present, sealed: summary.sealed, missing: summary.missing, blocked: summary.blocked),
             alarms: summary.alarms.map { .init(kind: $0.kind, severity: $0.severity.rawValue, port: $0.subject,
                                                state: $0.state.rawValue) },
-            counters: CounterEntries.list(board.counters, phase: summary.phase).map {
-                CounterSummary(port: $0.port, public: $0.public, protective: $0.protective)
-            },
+            counters: CounterSummary.list(board.counters, phase: summary.phase),
             log: head.map { .init(seq: $0.seq, hash: $0.hash) },
             realtimeUsec: time.realtimeUSec, monotonicUsec: time.monotonicUSec)
     }
@@ -89,9 +87,6 @@ struct OutboxService: Service {
         let contests = (try? store.results()).flatMap { try? JSONDecoder().decode(ResultsSubmission.self, from: Data($0.utf8)) }
         return FinalReportPayload(
             station: configuration.station, seq: 0, createdUsec: time.realtimeUSec,
-            scanners: CounterEntries.list(board.counters, phase: .closed).map {
-                CounterSummary(port: $0.port, public: $0.public, protective: $0.protective)
-            },
-            contests: contests?.contests.map { .init(contest: $0.contest, totals: $0.totals) })
+            scanners: CounterSummary.list(board.counters, phase: .closed), contests: contests?.contests)
     }
 }

@@ -46,6 +46,11 @@ final class StatusBoard: Sendable {
     /// The ballot scanners' counters.
     var counters: [String: ScannerRecord] { state.withLock { $0.counters } }
 
+    /// Records the alarms after a change that concerns no device (an acknowledgement, the outbox).
+    func alarmsChanged(_ alarms: [Alarm]) {
+        update { $0.alarms = alarms }
+    }
+
     /// Records accepted counters and the alarms after a report.
     func countersChanged(_ counters: [String: ScannerRecord], alarms: [Alarm]) {
         update { $0.counters = counters; $0.alarms = alarms }

@@ -79,15 +79,15 @@ extension Supervisor {
             record.drafts.append(EventDraft(
                 type: "polls.opened", severity: .notice, subject: "polls",
                 message: "polls opened by \(peer.description): public counters reset to 0, protective counters recorded: "
-                    + FinalCounts.text(counters.scanners),
-                payload: JSONText.encode(PhasePayload(phase: next.rawValue, scanners: FinalCounts.list(counters.scanners),
+                    + Self.countsText(counters.scanners),
+                payload: JSONText.encode(PhasePayload(phase: next.rawValue, scanners: CounterSummary.list(counters.scanners, phase: .closed),
                                                       peer: peer)),
                 time: time))
         } else {
             record.drafts.append(EventDraft(
                 type: "polls.closed", severity: .notice, subject: "polls",
-                message: "polls closed by \(peer.description); final counts: " + FinalCounts.text(counters.scanners),
-                payload: JSONText.encode(PhasePayload(phase: next.rawValue, scanners: FinalCounts.list(counters.scanners),
+                message: "polls closed by \(peer.description); final counts: " + Self.countsText(counters.scanners),
+                payload: JSONText.encode(PhasePayload(phase: next.rawValue, scanners: CounterSummary.list(counters.scanners, phase: .closed),
                                                       peer: peer)),
                 time: time))
         }
@@ -99,6 +99,14 @@ extension Supervisor {
         _ = await log.checkpointHead()
         board.phaseChanged(next, counters: counters.scanners, alarms: Array(integrity.book.open.values))
         return next
+    }
+
+    /// "1-1.1 public 218 protective 1218, ..." for the phase events' messages.
+    static func countsText(_ scanners: [String: ScannerRecord]) -> String {
+        let entries = CounterSummary.list(scanners, phase: .closed)
+        guard !entries.isEmpty else { return "no scanners" }
+        return entries.map { "\($0.port) public \($0.public.map(String.init) ?? "-") protective \($0.protective.map(String.init) ?? "-")" }
+            .joined(separator: ", ")
     }
 
     /// Records per-contest totals (scanner software, after close only: VVSG 2.0 1.1.9-K).
@@ -133,30 +141,6 @@ private struct CountersPayload: Encodable {
 /// The payload of a phase change.
 private struct PhasePayload: Encodable {
     var phase: String
-    var scanners: [FinalCounts.Entry]
+    var scanners: [CounterSummary]
     var peer: Peer
-}
-
-/// The counters as the final report and the phase events list them.
-enum FinalCounts {
-    struct Entry: Codable {
-        var port: String
-        var `public`: Int64?
-        var protective: Int64?
-        var protectiveAtOpen: Int64?
-    }
-
-    static func list(_ scanners: [String: ScannerRecord]) -> [Entry] {
-        scanners.sorted { PortOrder.less($0.key, $1.key) }.map { port, record in
-            Entry(port: port, public: record.current?.publicCount, protective: record.current?.protectiveCount,
-                  protectiveAtOpen: record.protectiveAtOpen)
-        }
-    }
-
-    static func text(_ scanners: [String: ScannerRecord]) -> String {
-        let entries = list(scanners)
-        guard !entries.isEmpty else { return "no scanners" }
-        return entries.map { "\($0.port) public \($0.public.map(String.init) ?? "-") protective \($0.protective.map(String.init) ?? "-")" }
-            .joined(separator: ", ")
-    }
 }

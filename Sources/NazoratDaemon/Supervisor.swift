@@ -114,7 +114,7 @@ actor Supervisor {
         draft.payload = JSONText.encode(AcknowledgementPayload(kind: stored.kind, subject: stored.subject, id: id,
                                                                by: peer.description, note: note, peer: peer))
         await log.record(StoreBatch.Pending(drafts: [draft], alarmChanges: [change]))
-        board.devicesChanged(present: watcher.devices, alarms: Array(integrity.book.open.values))
+        board.alarmsChanged(Array(integrity.book.open.values))
         var alarm = stored
         alarm.state = .acknowledged
         alarm.acknowledgedBy = peer.description
@@ -145,7 +145,7 @@ actor Supervisor {
             : integrity.book.clear(kind: "outbox.near-full", subject: "outbox", time: time)
         guard let (alarm, draft) = change else { return }
         await log.record(StoreBatch.Pending(drafts: [draft], alarmChanges: [alarm]))
-        board.devicesChanged(present: watcher.devices, alarms: Array(integrity.book.open.values))
+        board.alarmsChanged(Array(integrity.book.open.values))
     }
 
     /// Records a refused request: who asked for what, and why not.

@@ -1,24 +1,12 @@
-/// One scanner's counters as the API shows them. While the polls are open only the ballot
-/// count (`public`) is shown; the protective counter appears in setup and after close.
-public struct CounterEntry: Codable, Sendable, Equatable {
-    public var port: String
-    public var `public`: Int64?
-    public var protective: Int64?
-
-    public init(port: String, public publicCount: Int64?, protective: Int64?) {
-        self.port = port
-        self.public = publicCount
-        self.protective = protective
-    }
-}
+import NazoratCore
 
 /// `GET /v1/counters`.
 public struct CountersDocument: Codable, Sendable, Equatable {
     /// `setup`, `open` or `closed`.
     public var phase: String
-    public var scanners: [CounterEntry]
+    public var scanners: [CounterSummary]
 
-    public init(phase: String, scanners: [CounterEntry]) {
+    public init(phase: String, scanners: [CounterSummary]) {
         self.phase = phase
         self.scanners = scanners
     }
@@ -57,19 +45,6 @@ public struct PollsDocument: Codable, Sendable, Equatable {
     }
 }
 
-/// One contest's totals.
-public struct ContestTotals: Codable, Sendable, Equatable {
-    /// The contest's identifier.
-    public var contest: String
-    /// Votes per choice.
-    public var totals: [String: Int64]
-
-    public init(contest: String, totals: [String: Int64]) {
-        self.contest = contest
-        self.totals = totals
-    }
-}
-
 /// `POST /v1/results`'s body.
 public struct ResultsSubmission: Codable, Sendable, Equatable {
     public var contests: [ContestTotals]
@@ -84,11 +59,11 @@ public struct FinalReportDocument: Codable, Sendable, Equatable {
     public var station: String
     public var phase: String
     /// Each scanner's final public and protective counters.
-    public var scanners: [CounterEntry]
+    public var scanners: [CounterSummary]
     /// The per-contest totals, when the scanner software submitted them.
     public var contests: [ContestTotals]?
 
-    public init(station: String, phase: String, scanners: [CounterEntry], contests: [ContestTotals]?) {
+    public init(station: String, phase: String, scanners: [CounterSummary], contests: [ContestTotals]?) {
         self.station = station
         self.phase = phase
         self.scanners = scanners

@@ -1,24 +1,7 @@
+import NazoratCore
+
 /// `GET /v1/status`: the station at a glance (docs/openapi.yaml, schema Status).
 public struct StatusDocument: Codable, Sendable, Equatable {
-    /// Device counts.
-    public struct Devices: Codable, Sendable, Equatable {
-        /// USB devices present now.
-        public var present: Int
-        /// Sealed devices; null before the first seal.
-        public var sealed: Int?
-        /// Sealed devices not present with their sealed identity.
-        public var missing: Int
-        /// Present devices that are not authorized.
-        public var blocked: Int
-
-        public init(present: Int, sealed: Int?, missing: Int, blocked: Int) {
-            self.present = present
-            self.sealed = sealed
-            self.missing = missing
-            self.blocked = blocked
-        }
-    }
-
     /// One open (or acknowledged, not yet cleared) alarm.
     public struct AlarmEntry: Codable, Sendable, Equatable {
         /// The alarm's id (for `POST /v1/alarms/{id}/ack`).
@@ -38,19 +21,6 @@ public struct StatusDocument: Codable, Sendable, Equatable {
             self.severity = severity
             self.port = port
             self.state = state
-        }
-    }
-
-    /// The event log's head.
-    public struct LogHead: Codable, Sendable, Equatable {
-        /// The last committed seq.
-        public var seq: Int64
-        /// Its chain hash.
-        public var hash: String
-
-        public init(seq: Int64, hash: String) {
-            self.seq = seq
-            self.hash = hash
         }
     }
 
@@ -109,7 +79,7 @@ public struct StatusDocument: Codable, Sendable, Equatable {
     /// The daemon's version.
     public var version: String
     /// Device counts.
-    public var devices: Devices
+    public var devices: DeviceCounts
     /// The alarms not yet cleared.
     public var alarms: [AlarmEntry]
     /// The log head; null before the first event.
@@ -119,13 +89,13 @@ public struct StatusDocument: Codable, Sendable, Equatable {
     /// The uplink's state.
     public var uplink: Uplink
     /// The ballot scanners' counters (ballot counts only while the polls are open).
-    public var counters: [CounterEntry]
+    public var counters: [CounterSummary]
     /// The one-line summary systemd shows as the service's status.
     public var summary: String
 
-    public init(station: String, phase: String, mode: String, uptime: Double, version: String, devices: Devices,
+    public init(station: String, phase: String, mode: String, uptime: Double, version: String, devices: DeviceCounts,
                 alarms: [AlarmEntry], log: LogHead?, storage: Storage, uplink: Uplink,
-                counters: [CounterEntry], summary: String) {
+                counters: [CounterSummary], summary: String) {
         self.station = station
         self.phase = phase
         self.mode = mode

@@ -15,6 +15,30 @@ public struct CounterSummary: Codable, Sendable, Equatable {
     }
 }
 
+extension CounterSummary {
+    /// The counters of `scanners` in port order as `phase` shows them: ballot counts only
+    /// while the polls are open (status, heartbeats), both counters otherwise.
+    public static func list(_ scanners: [String: ScannerRecord], phase: PollsPhase) -> [CounterSummary] {
+        PortOrder.sorted(scanners, port: \.key).map { port, record in
+            CounterSummary(port: port, public: record.current?.publicCount,
+                           protective: phase == .open ? nil : record.current?.protectiveCount)
+        }
+    }
+}
+
+/// One contest's totals, as the scanner software submits them and the final report carries them.
+public struct ContestTotals: Codable, Sendable, Equatable {
+    /// The contest's identifier.
+    public var contest: String
+    /// Votes per choice.
+    public var totals: [String: Int64]
+
+    public init(contest: String, totals: [String: Int64]) {
+        self.contest = contest
+        self.totals = totals
+    }
+}
+
 /// An open alarm in a heartbeat.
 public struct AlarmSummary: Codable, Sendable, Equatable {
     public var kind: String
@@ -30,32 +54,38 @@ public struct AlarmSummary: Codable, Sendable, Equatable {
     }
 }
 
+/// The device counts that status and heartbeats show.
+public struct DeviceCounts: Codable, Sendable, Equatable {
+    /// USB devices present now.
+    public var present: Int
+    /// Sealed devices; absent before the first seal.
+    public var sealed: Int?
+    /// Sealed devices not present with their sealed identity.
+    public var missing: Int
+    /// Present devices that are not authorized.
+    public var blocked: Int
+
+    public init(present: Int, sealed: Int?, missing: Int, blocked: Int) {
+        self.present = present
+        self.sealed = sealed
+        self.missing = missing
+        self.blocked = blocked
+    }
+}
+
+/// The event log's head: its last seq and chain hash.
+public struct LogHead: Codable, Sendable, Equatable {
+    public var seq: Int64
+    public var hash: String
+
+    public init(seq: Int64, hash: String) {
+        self.seq = seq
+        self.hash = hash
+    }
+}
+
 /// `heartbeat`: the station is alive, and how it is.
 public struct HeartbeatPayload: Codable, Sendable, Equatable {
-    public struct Devices: Codable, Sendable, Equatable {
-        public var present: Int
-        public var sealed: Int?
-        public var missing: Int
-        public var blocked: Int
-
-        public init(present: Int, sealed: Int?, missing: Int, blocked: Int) {
-            self.present = present
-            self.sealed = sealed
-            self.missing = missing
-            self.blocked = blocked
-        }
-    }
-
-    public struct LogHead: Codable, Sendable, Equatable {
-        public var seq: Int64
-        public var hash: String
-
-        public init(seq: Int64, hash: String) {
-            self.seq = seq
-            self.hash = hash
-        }
-    }
-
     public var station: String
     public var seq: Int64
     public var kind: String
@@ -65,7 +95,7 @@ public struct HeartbeatPayload: Codable, Sendable, Equatable {
     public var uptimeSeconds: Double
     public var bootId: String
     public var version: String
-    public var devices: Devices
+    public var devices: DeviceCounts
     public var alarms: [AlarmSummary]
     public var counters: [CounterSummary]
     public var log: LogHead?
@@ -74,7 +104,7 @@ public struct HeartbeatPayload: Codable, Sendable, Equatable {
     public var monotonicUsec: Int64
 
     public init(station: String, seq: Int64, createdUsec: Int64, phase: String, mode: String, uptimeSeconds: Double,
-                bootId: String, version: String, devices: Devices, alarms: [AlarmSummary], counters: [CounterSummary],
+                bootId: String, version: String, devices: DeviceCounts, alarms: [AlarmSummary], counters: [CounterSummary],
                 log: LogHead?, realtimeUsec: Int64, monotonicUsec: Int64) {
         self.station = station
         self.seq = seq
@@ -153,24 +183,14 @@ public struct EventBatchPayload: Codable, Sendable, Equatable {
 
 /// `final-report`: the counters when the polls closed (and the totals, if submitted).
 public struct FinalReportPayload: Codable, Sendable, Equatable {
-    public struct Contest: Codable, Sendable, Equatable {
-        public var contest: String
-        public var totals: [String: Int64]
-
-        public init(contest: String, totals: [String: Int64]) {
-            self.contest = contest
-            self.totals = totals
-        }
-    }
-
     public var station: String
     public var seq: Int64
     public var kind: String
     public var createdUsec: Int64
     public var scanners: [CounterSummary]
-    public var contests: [Contest]?
+    public var contests: [ContestTotals]?
 
-    public init(station: String, seq: Int64, createdUsec: Int64, scanners: [CounterSummary], contests: [Contest]?) {
+    public init(station: String, seq: Int64, createdUsec: Int64, scanners: [CounterSummary], contests: [ContestTotals]?) {
         self.station = station
         self.seq = seq
         kind = "final-report"
