@@ -24,6 +24,17 @@ let package = Package(
             path: "Benchmarks/NazoratBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        // Closed-loop latency of the control API over its Unix socket.
+        .executableTarget(name: "nazorat-api-load", path: "Tools/nazorat-api-load"),
+        // A station's state directory after a 24-hour uplink outage.
+        .executableTarget(
+            name: "nazorat-backlog",
+            dependencies: [
+                .product(name: "NazoratCore", package: "Nazorat"),
+                .product(name: "NazoratStore", package: "Nazorat"),
+            ],
+            path: "Tools/nazorat-backlog"
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

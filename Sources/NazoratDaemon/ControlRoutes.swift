@@ -20,6 +20,8 @@ struct ControlRoutes: Sendable {
     let started: ContinuousClock.Instant
     /// The outbox, when the configuration has an [uplink] table.
     let outbox: Outbox?
+    /// Rung when the outbox gains envelopes, for long-polling readers.
+    let outboxDoorbell: Broadcast<Void>
 
     /// A route: the permission it needs and what it does.
     private struct Route {
@@ -284,7 +286,7 @@ struct ControlRoutes: Sendable {
             return .error(400, code: "bad-parameter", message: "after >= 0, limit 1 to 1000, wait 0 to 60 seconds")
         }
         // Long poll: listen before looking, so that an envelope added in between rings.
-        let bell = outbox.doorbell.subscribe()
+        let bell = outboxDoorbell.subscribe()
         do {
             var entries = try await outbox.entries(after: after, limit: limit)
             if entries.isEmpty, wait > 0 {

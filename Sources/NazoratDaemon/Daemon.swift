@@ -48,12 +48,15 @@ public enum Daemon {
             // The alarms as of now: the start-up record may have raised one (a damaged database).
             integrity: Integrity(inventory: inventory, alarms: try opened.store.openAlarms(), phase: phase),
             firstStart: firstStart)
+        let outboxDoorbell = Broadcast<Void>(laggardLimit: 1)
         let outbox = configuration.uplink.map {
-            Outbox(store: opened.store, key: opened.key, station: configuration.station, settings: $0)
+            Outbox(store: opened.store, key: opened.key, station: configuration.station, bound: $0.outboxBytes,
+                   onAdded: { outboxDoorbell.publish([()]) })
         }
         let routes = ControlRoutes(configuration: configuration, board: board, log: log, store: opened.store,
                                    supervisor: supervisor, enforcer: enforcer, feed: feed, metrics: metrics,
-                                   publicKey: StationKey.publicKeyText(opened.key), started: started, outbox: outbox)
+                                   publicKey: StationKey.publicKeyText(opened.key), started: started, outbox: outbox,
+                                   outboxDoorbell: outboxDoorbell)
         let endpoint: ControlEndpoint = try SocketActivation.inheritedControlSocket().map { .inherited(descriptor: $0) }
             ?? .path(configuration.socketPath)
         let control = try await ControlServer.bind(endpoint, router: routes.route, logger: logger)
@@ -72,9 +75,9 @@ public enum Daemon {
             .init(service: reload, failureTerminationBehavior: .gracefullyShutdownGroup),
             .init(service: control, failureTerminationBehavior: .gracefullyShutdownGroup),
         ]
-        if let outbox {
+        if let outbox, let settings = configuration.uplink {
             services.append(.init(service: OutboxService(
-                outbox: outbox, configuration: configuration, board: board, log: log, store: opened.store,
+                outbox: outbox, settings: settings, configuration: configuration, board: board, log: log, store: opened.store,
                 supervisor: supervisor, enforcer: enforcer, clock: clock, started: started, logger: logger)))
         }
         if let timeout = SystemdNotifier.watchdogTimeout() {

@@ -11,6 +11,7 @@ import ServiceLifecycle
 /// report once the polls closed, then thinning and the outbox alarm.
 struct OutboxService: Service {
     let outbox: Outbox
+    let settings: UplinkSettings
     let configuration: Configuration
     let board: StatusBoard
     let log: EventLog
@@ -22,7 +23,7 @@ struct OutboxService: Service {
     let logger: Logger
 
     func run() async throws {
-        let interval = Duration.seconds(outbox.settings.heartbeatInterval)
+        let interval = Duration.seconds(settings.heartbeatInterval)
         // The first heartbeat one interval after start: by then the devices are enumerated.
         while !Task.isShuttingDownGracefully {
             do {
@@ -59,10 +60,10 @@ struct OutboxService: Service {
         let thinned = try await outbox.thin()
         if thinned > 0 { logger.warning("outbox over its bound: \(thinned) old heartbeats thinned") }
         let summary = try await outbox.summary()
-        let fraction = Double(summary.bytes) / Double(outbox.settings.outboxBytes)
+        let fraction = Double(summary.bytes) / Double(settings.outboxBytes)
         await supervisor.outboxPressure(near: fraction >= Outbox.alarmFraction,
                                         detail: "the outbox holds \(summary.envelopes) envelopes, \(summary.bytes) bytes "
-                                            + "(\(Int(fraction * 100)) % of \(outbox.settings.outboxBytes)); central has "
+                                            + "(\(Int(fraction * 100)) % of \(settings.outboxBytes)); central has "
                                             + "acknowledged through seq \(summary.acknowledgedThrough)")
     }
 

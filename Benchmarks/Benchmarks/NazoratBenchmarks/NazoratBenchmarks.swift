@@ -7,15 +7,18 @@ import NazoratStore
 /// Micro benchmarks of the hot paths: rule evaluation, the USBGuard hash, durable event
 /// appends (single and batched) and envelope signing and verification.
 let benchmarks: @Sendable () -> Void = {
-    Benchmark.defaultConfiguration = .init(metrics: [.wallClock, .cpuTotal, .mallocCountTotal, .throughput],
+    Benchmark.defaultConfiguration = .init(metrics: [.wallClock, .mallocCountTotal, .throughput],
                                            maxDuration: .seconds(5), maxIterations: 10_000)
 
     // 100 rules of the kinds a station policy has, 1,000 devices.
     let rules = Workload.rules(count: 100)
     let policy = Policy(rules: try! RuleParser(file: "bench.rules").parse(rules), implicit: .block)
     let devices = Workload.devices(count: 1000)
-    Benchmark("Policy: 100 rules against 1,000 devices", configuration: .init(scalingFactor: .kilo)) { benchmark in
-        for device in devices { blackHole(policy.decide(device, secondsOfDay: 43_200)) }
+    // One iteration decides all 1,000 devices.
+    Benchmark("Policy: 1,000 devices against 100 rules") { benchmark in
+        for _ in benchmark.scaledIterations {
+            for device in devices { blackHole(policy.decide(device, secondsOfDay: 43_200)) }
+        }
     }
 
     let product = Array("BS-200 Ballot Scanner".utf8)

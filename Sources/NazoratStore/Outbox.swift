@@ -1,47 +1,51 @@
 import Crypto
 import FoundationEssentials
-import Logging
-import NazoratConfiguration
 import NazoratCore
-import NazoratStore
 
 /// The signed envelopes for central, waiting in the database until central acknowledged
 /// them (through nazorat-uplink). nazoratd alone holds the station key, so only it makes
 /// envelopes; the uplink can delay or drop them, never forge them, and a dropped one leaves
 /// a gap central sees.
-actor Outbox {
+///
+/// In the store module (not the daemon) so that the benchmark's backlog generator makes its
+/// 24-hour outage with the very code the daemon uses.
+public actor Outbox {
     private let store: StateStore
     private let key: Curve25519.Signing.PrivateKey
     private let station: String
-    let settings: UplinkSettings
-    /// Rung when envelopes are added, for long-polling readers.
-    nonisolated let doorbell = Broadcast<Void>(laggardLimit: 1)
+    /// The outbox's bound in bytes, beyond which old heartbeats are thinned.
+    public let bound: Int
+    private let onAdded: @Sendable () -> Void
     /// The events one envelope carries at most.
-    static let eventsPerEnvelope = 500
+    public static let eventsPerEnvelope = 500
     /// A thinning stub's size, about (for the thinning arithmetic).
     static let stubSize = 400
     /// The fraction of the bound at which the outbox alarm is raised.
-    static let alarmFraction = 0.8
+    public static let alarmFraction = 0.8
 
-    init(store: StateStore, key: Curve25519.Signing.PrivateKey, station: String, settings: UplinkSettings) {
+    /// An outbox in `store`, signing with `key`; `onAdded` runs after each envelope added
+    /// (the daemon rings its long-polling readers).
+    public init(store: StateStore, key: Curve25519.Signing.PrivateKey, station: String, bound: Int,
+                onAdded: @escaping @Sendable () -> Void) {
         self.store = store
         self.key = key
         self.station = station
-        self.settings = settings
+        self.bound = bound
+        self.onAdded = onAdded
     }
 
     /// Signs `payload` (made for the seq it gets) and adds it, with metadata `meta` in the
     /// same transaction.
-    func add<Payload: Encodable>(kind: String, createdUsec: Int64, meta: [String: String] = [:],
+    public func add<Payload: Encodable>(kind: String, createdUsec: Int64, meta: [String: String] = [:],
                                  _ payload: @escaping (Int64) -> Payload) throws(StoreError) {
         try store.appendOutbox(count: 1, meta: meta) { seq in
             (kind, createdUsec, self.envelopeText(kind: kind, payload(seq)))
         }
-        doorbell.publish([()])
+        onAdded()
     }
 
     /// Adds `events` envelopes for the events not yet sent, up to `limit` envelopes.
-    func addEventBatches(createdUsec: Int64, limit: Int) throws(StoreError) {
+    public func addEventBatches(createdUsec: Int64, limit: Int) throws(StoreError) {
         for _ in 0..<limit {
             let through = Int64(try store.metadata("outbox-events-through") ?? "0") ?? 0
             let events = try store.events(after: through, limit: Self.eventsPerEnvelope)
@@ -53,14 +57,14 @@ actor Outbox {
     }
 
     /// Whether the final report was made already.
-    func finalReportMade() throws(StoreError) -> Bool {
+    public func finalReportMade() throws(StoreError) -> Bool {
         try store.metadata("outbox-final-report") == "made"
     }
 
     /// Replaces old heartbeats by signed stubs while the outbox is over its bound; returns
     /// how many were thinned.
-    func thin() throws(StoreError) -> Int {
-        let seqs = OutboxThinning.heartbeatsToThin(try store.outboxEntries(), bound: settings.outboxBytes,
+    public func thin() throws(StoreError) -> Int {
+        let seqs = OutboxThinning.heartbeatsToThin(try store.outboxEntries(), bound: bound,
                                                    stubSize: Self.stubSize)
         for seq in seqs {
             let stub = envelopeText(kind: "thinned", ThinnedPayload(station: station, seq: seq,
@@ -71,17 +75,17 @@ actor Outbox {
     }
 
     /// Envelopes after `seq`, at most `limit`.
-    func entries(after seq: Int64, limit: Int) throws(StoreError) -> [OutboxEntry] {
+    public func entries(after seq: Int64, limit: Int) throws(StoreError) -> [OutboxEntry] {
         try store.outbox(after: seq, limit: limit)
     }
 
     /// Drops what central acknowledged.
-    func acknowledge(through seq: Int64) throws(StoreError) {
+    public func acknowledge(through seq: Int64) throws(StoreError) {
         try store.acknowledgeOutbox(through: seq)
     }
 
     /// Size and position.
-    func summary() throws(StoreError) -> OutboxSummary {
+    public func summary() throws(StoreError) -> OutboxSummary {
         try store.outboxSummary()
     }
 
