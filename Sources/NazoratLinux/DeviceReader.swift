@@ -16,7 +16,7 @@ enum DeviceReader {
             throw .vanished(syspath: device.syspath ?? "?")
         }
         do throws(DeviceReadError) {
-            var result = try readAttributes(syspath: syspath, port: port, parent: device.parent, parentHash: parentHash)
+            var result = try readAttributes(syspath: syspath, port: port, parentHash: parentHash)
             result.roleHint = device.property("NAZORAT_ROLE")
             // Everything read may belong to a device that left half-way: check it is still there.
             guard SysfsAttributes.exists(syspath) else { throw DeviceReadError.vanished(syspath: syspath) }
@@ -28,8 +28,7 @@ enum DeviceReader {
     }
 
     private static func readAttributes(
-        syspath: String, port: String, parent: (syspath: String, devtype: String?)?,
-        parentHash: (String) -> String?
+        syspath: String, port: String, parentHash: (String) -> String?
     ) throws(DeviceReadError) -> USBDevice {
         func optional(_ name: String) throws(DeviceReadError) -> [UInt8]? {
             try SysfsAttributes.read(syspath + "/" + name)
@@ -59,11 +58,14 @@ enum DeviceReader {
             connectType: connectType.flatMap { ConnectType(rawValue: String(decoding: $0, as: UTF8.self)) },
             authorized: authorized.map { $0 == Array("1".utf8) }
         )
-        if let parent, parent.devtype == "usb_device" {
-            device.parentPort = parent.syspath.split(separator: "/").last.map(String.init)
-            device.parentHash = parentHash(parent.syspath)
-        } else if let parent {
-            device.parentHash = DeviceHash.of(sysfsPath: relativeToSysfs(parent.syspath))
+        // The parent by name (USBSysfsName): a usb_device's parent directory is its parent device.
+        if let parent = USBSysfsName.parent(of: syspath) {
+            if parent.isDevice {
+                device.parentPort = parent.syspath.split(separator: "/").last.map(String.init)
+                device.parentHash = parentHash(parent.syspath)
+            } else {
+                device.parentHash = DeviceHash.of(sysfsPath: relativeToSysfs(parent.syspath))
+            }
         }
         do {
             let parsed = try DescriptorParser.parse(descriptors)

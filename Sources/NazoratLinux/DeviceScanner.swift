@@ -8,13 +8,13 @@ public struct DeviceScan: Sendable {
     public var unreadable: [DeviceReadError]
 
     /// The devices in natural port order (`usb1`, `1-1`, `1-1.2`, ...), for people.
-    public var inPortOrder: [USBDevice] { devices.sorted { PortOrder.less($0.port, $1.port) } }
+    public var inPortOrder: [USBDevice] { PortOrder.sorted(devices, port: \.port) }
 
     /// One warning line per unreadable device.
     public var warnings: [String] { unreadable.map { "warning: device skipped: \($0)" } }
 }
 
-/// Enumerates every USB device through libudev and reads each one.
+/// Lists every USB device (``USBBus``) and reads each one through libudev and sysfs.
 public enum DeviceScanner {
     /// Scans the present devices once, without a monitor (`nazoratd devices`).
     public static func scan() throws(DeviceWatcherError) -> DeviceScan {
@@ -24,7 +24,7 @@ public enum DeviceScanner {
     static func scan(context: UdevContext) throws(DeviceWatcherError) -> DeviceScan {
         var result = DeviceScan(devices: [], unreadable: [])
         var hashes: [String: String] = [:]
-        for syspath in try context.enumerateUSB() {
+        for syspath in try USBBus.deviceSyspaths() {
             guard let device = context.device(syspath: syspath) else {
                 result.unreadable.append(.vanished(syspath: syspath))
                 continue

@@ -2,10 +2,13 @@
 public enum DeviceWatcherError: Error, Sendable, CustomStringConvertible {
     /// A libudev call failed.
     case udev(_ call: String, errno: Int32)
+    /// A sysfs directory could not be listed.
+    case sysfs(_ path: String, errno: Int32)
 
     public var description: String {
         switch self {
         case .udev(let call, let errno): "\(call) failed: \(ErrnoText.describe(errno))"
+        case .sysfs(let path, let errno): "listing \(path) failed: \(ErrnoText.describe(errno))"
         }
     }
 }

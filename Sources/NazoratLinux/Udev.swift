@@ -13,23 +13,6 @@ final class UdevContext {
 
     deinit { udev_unref(raw) }
 
-    /// Syspaths of every device of subsystem `usb` (devices and interfaces), sorted so
-    /// that a parent comes before its children.
-    func enumerateUSB() throws(DeviceWatcherError) -> [String] {
-        guard let enumerate = udev_enumerate_new(raw) else { throw .udev("udev_enumerate_new", errno: errno) }
-        defer { udev_enumerate_unref(enumerate) }
-        udev_enumerate_add_match_subsystem(enumerate, "usb")
-        let rc = udev_enumerate_scan_devices(enumerate)
-        guard rc >= 0 else { throw .udev("udev_enumerate_scan_devices", errno: -rc) }
-        var syspaths: [String] = []
-        var entry = udev_enumerate_get_list_entry(enumerate)
-        while let current = entry {
-            if let name = udev_list_entry_get_name(current) { syspaths.append(String(cString: name)) }
-            entry = udev_list_entry_get_next(current)
-        }
-        return syspaths.sorted()
-    }
-
     /// The device at `syspath`, or `nil` when it no longer exists.
     func device(syspath: String) -> UdevDevice? {
         udev_device_new_from_syspath(raw, syspath).map(UdevDevice.init(owning:))
@@ -53,11 +36,5 @@ final class UdevDevice {
     /// A udev property (from the uevent), e.g. `DRIVER` or `INTERFACE`.
     func property(_ name: String) -> String? {
         udev_device_get_property_value(raw, name).map { String(cString: $0) }
-    }
-
-    /// The parent device's syspath and devtype (the parent is borrowed, so both are copied).
-    var parent: (syspath: String, devtype: String?)? {
-        guard let parent = udev_device_get_parent(raw), let path = udev_device_get_syspath(parent) else { return nil }
-        return (String(cString: path), udev_device_get_devtype(parent).map { String(cString: $0) })
     }
 }

@@ -88,12 +88,14 @@ public final class StateStore: Sendable {
     /// in one durable transaction.
     public func append(_ batch: StoreBatch) throws(StoreError) {
         try write { db in
+            // Cached statements: a coldplug appends a thousand rows, each otherwise compiled anew.
+            let insertEvent = try db.cachedStatement(sql: """
+                INSERT INTO events (seq, realtime_usec, monotonic_usec, boot_id, type, severity, subject,
+                                    message, payload, prev_hash, hash)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
             for event in batch.events {
-                try db.execute(sql: """
-                    INSERT INTO events (seq, realtime_usec, monotonic_usec, boot_id, type, severity, subject,
-                                        message, payload, prev_hash, hash)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """, arguments: [
+                try insertEvent.execute(arguments: [
                         event.seq, event.draft.time.realtimeUSec, event.draft.time.monotonicUSec,
                         event.draft.time.bootID, event.draft.type, event.draft.severity.rawValue,
                         event.draft.subject, event.draft.message, event.draft.payload, event.prevHash, event.hash,
@@ -106,12 +108,13 @@ public final class StateStore: Sendable {
                                      batch.events.last?.draft.time.realtimeUSec ?? 0])
             }
             let seq = batch.events.last?.seq ?? 0
+            let upsertDevice = try db.cachedStatement(sql: """
+                INSERT INTO devices (syspath, port, record, updated_seq) VALUES (?, ?, ?, ?)
+                ON CONFLICT(syspath) DO UPDATE SET port = excluded.port, record = excluded.record,
+                                                   updated_seq = excluded.updated_seq
+                """)
             for device in batch.devicesPresent {
-                try db.execute(sql: """
-                    INSERT INTO devices (syspath, port, record, updated_seq) VALUES (?, ?, ?, ?)
-                    ON CONFLICT(syspath) DO UPDATE SET port = excluded.port, record = excluded.record,
-                                                       updated_seq = excluded.updated_seq
-                    """, arguments: [device.syspath, device.port, try Self.encode(device), seq])
+                try upsertDevice.execute(arguments: [device.syspath, device.port, try Self.encode(device), seq])
             }
             for syspath in batch.devicesGone {
                 try db.execute(sql: "DELETE FROM devices WHERE syspath = ?", arguments: [syspath])

@@ -54,7 +54,7 @@ import Testing
 
     @Test func portsSortNaturally() {
         let ports = ["1-10", "usb2", "1-1.2", "2-1", "1-1", "usb1", "1-2", "1-1.10"]
-        #expect(ports.sorted(by: PortOrder.less) == ["usb1", "usb2", "1-1", "1-1.2", "1-1.10", "1-2", "1-10", "2-1"])
+        #expect(PortOrder.sorted(ports, port: { $0 }) == ["usb1", "usb2", "1-1", "1-1.2", "1-1.10", "1-2", "1-10", "2-1"])
     }
 
     @Test func differencesNameEachChangedAttributeWithEscapedValues() {

@@ -11,7 +11,7 @@ public enum DeviceTable {
     /// Renders `devices` with a header line, one line per device, sorted by port.
     public static func render(_ devices: [USBDevice]) -> String {
         var lines = [row(columns.map(\.title))]
-        for device in devices.sorted(by: { PortOrder.less($0.port, $1.port) }) {
+        for device in PortOrder.sorted(devices, port: \.port) {
             lines.append(row([
                 device.port, device.id, device.deviceClass.map(Hex.byte) ?? "-",
                 device.bcdDevice.map(Hex.word) ?? "-", device.connectType?.rawValue ?? "-",
@@ -37,12 +37,6 @@ public enum DeviceTable {
 
 /// Orders USB port names naturally: `usb1 < usb2 < 1-1 < 1-1.2 < 1-1.10 < 1-2`.
 public enum PortOrder {
-    /// Whether `lhs` sorts before `rhs`.
-    public static func less(_ lhs: String, _ rhs: String) -> Bool {
-        let a = key(lhs), b = key(rhs)
-        return a.lexicographicallyPrecedes(b)
-    }
-
     /// `items` in port order. Each port's key is computed once, not at every comparison:
     /// the daemon sorts every present device after each hot-plug, and splitting both ports
     /// at each of the n·log n comparisons dominated a 1,000-device hot-plug storm.

@@ -45,18 +45,17 @@ public struct PresentDevices: Sendable {
     public mutating func remove(syspath: String) -> [DeviceChange] {
         let gone = bySyspath.values.filter { $0.syspath == syspath || $0.syspath.hasPrefix(syspath + "/") }
         for device in gone { bySyspath[device.syspath] = nil }
-        return gone.sorted { PortOrder.less($0.port, $1.port) }.map(DeviceChange.removed)
+        return PortOrder.sorted(gone, port: \.port).map(DeviceChange.removed)
     }
 
     /// Replaces the belief with `scan` and returns every difference: removed devices
     /// first (deepest first), then added and changed ones in port order.
     public mutating func reconcile(with scan: [USBDevice]) -> [DeviceChange] {
         let fresh = Dictionary(scan.map { ($0.syspath, $0) }, uniquingKeysWith: { _, last in last })
-        var changes: [DeviceChange] = bySyspath.values
-            .filter { fresh[$0.syspath] == nil }
-            .sorted { PortOrder.less($1.port, $0.port) }
+        var changes: [DeviceChange] = PortOrder.sorted(bySyspath.values.filter { fresh[$0.syspath] == nil }, port: \.port)
+            .reversed()
             .map(DeviceChange.removed)
-        for device in fresh.values.sorted(by: { PortOrder.less($0.port, $1.port) }) {
+        for device in PortOrder.sorted(fresh.values, port: \.port) {
             switch bySyspath[device.syspath] {
             case nil: changes.append(.added(device))
             case let old? where old != device: changes.append(.changed(old: old, new: device))

@@ -34,7 +34,7 @@ public struct Inventory: Sendable, Equatable, Codable {
 
     /// Seals `devices`, each in the role `role(device)` gives.
     public init(devices: [USBDevice], role: (USBDevice) -> Role) {
-        items = devices.sorted { PortOrder.less($0.port, $1.port) }.map { Item($0, role: role($0)) }
+        items = PortOrder.sorted(devices, port: \.port).map { Item($0, role: role($0)) }
     }
 }
 
