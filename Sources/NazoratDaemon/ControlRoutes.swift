@@ -22,6 +22,8 @@ struct ControlRoutes: Sendable {
     let outbox: Outbox?
     /// Rung when the outbox gains envelopes, for long-polling readers.
     let outboxDoorbell: Broadcast<Void>
+    /// Open alarms with their ids, re-read only when the log moved on.
+    let openAlarms: OpenAlarmCache
 
     /// A route: the permission it needs and what it does.
     private struct Route {
@@ -122,7 +124,7 @@ struct ControlRoutes: Sendable {
         let summary = board.summary
         let head = await log.currentHead
         let uptime = ContinuousClock.now - started
-        let ids = (try? store.openAlarmRecords()) ?? []
+        let ids = (try? openAlarms.records(head: head?.seq ?? 0)) ?? []
         return StatusDocument(
             station: configuration.station, phase: summary.phase.rawValue, mode: enforcer.mode.rawValue,
             uptime: Double(uptime.components.seconds) + Double(uptime.components.attoseconds) / 1e18,

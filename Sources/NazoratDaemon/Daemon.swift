@@ -56,7 +56,7 @@ public enum Daemon {
         let routes = ControlRoutes(configuration: configuration, board: board, log: log, store: opened.store,
                                    supervisor: supervisor, enforcer: enforcer, feed: feed, metrics: metrics,
                                    publicKey: StationKey.publicKeyText(opened.key), started: started, outbox: outbox,
-                                   outboxDoorbell: outboxDoorbell)
+                                   outboxDoorbell: outboxDoorbell, openAlarms: OpenAlarmCache(store: opened.store))
         let endpoint: ControlEndpoint = try SocketActivation.inheritedControlSocket().map { .inherited(descriptor: $0) }
             ?? .path(configuration.socketPath)
         let control = try await ControlServer.bind(endpoint, router: routes.route, logger: logger)
