@@ -135,7 +135,7 @@ def drain(products, state, backlog):
         match = re.search(r"listening on 127\.0\.0\.1:(\d+)", central_log.read())
         port = match and int(match.group(1))
         time.sleep(0.01)
-    station = Station(products, STATION, extra=f'[uplink]\nurl = "http://127.0.0.1:{port}"\n', state=state)
+    station = Station(products, STATION, extra=f'[uplink]\nurl = "http://127.0.0.1:{port}/v1/envelopes"\n', state=state)
     database = sqlite3.connect(f"file:{central_dir}/central.db?mode=ro", uri=True)
 
     def accepted():
@@ -147,9 +147,12 @@ def drain(products, state, backlog):
         began = boottime()
         uplink = subprocess.Popen([os.path.join(products, "nazorat-uplink"), "--config", station.config],
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        while accepted() < backlog["last_seq"]:
-            if boottime() - began > 1800:
-                raise RuntimeError(f"drain stalled at seq {accepted()}")
+        progress, progressed_at = 0, began
+        while (now := accepted()) < backlog["last_seq"]:
+            if now > progress:
+                progress, progressed_at = now, boottime()
+            if uplink.poll() is not None or boottime() - progressed_at > 60:
+                raise RuntimeError(f"the drain stalled at seq {now} (see nazorat-uplink's log)")
             time.sleep(0.05)
         elapsed = boottime() - began
         result = {"seconds": elapsed, "envelopes": backlog["last_seq"], "envelopes_per_s": backlog["last_seq"] / elapsed,
