@@ -24,7 +24,7 @@ extension Supervisor {
         let time = clock.now()
         let sealed = integrity.inventory?.items.first { $0.port == port && $0.role == .ballotScanner }
         let connected = sealed.map { item in
-            watcher.devices.contains { $0.port == port && $0.id == item.id && $0.hash == item.hash }
+            watcher.unorderedDevices.contains { $0.port == port && $0.id == item.id && $0.hash == item.hash }
         } ?? false
         let outcome = counters.report(reported, port: port, phase: phase, isSealedScanner: sealed != nil,
                                       isConnected: connected)

@@ -61,7 +61,7 @@ actor Supervisor {
             break
         }
         let present: [USBDevice]
-        if case .present(let devices) = observation { present = devices } else { present = watcher.devices }
+        if case .present(let devices) = observation { present = devices } else { present = watcher.unorderedDevices }
         let alarms = integrity.check(after: observation, present: { present }, time: time)
         record.drafts += alarms.drafts
         record.alarmChanges += alarms.changes
@@ -125,7 +125,7 @@ actor Supervisor {
     /// An administrator's decision for the device at `port`, applied now in enforce mode
     /// (recorded only in monitor mode); with `rule`, the rule was also added to the policy.
     func override(port: String, target: Rule.Target, by peer: Peer, rule: String?) async throws(CommandError) -> USBDevice {
-        guard let device = watcher.devices.first(where: { $0.port == port }) else {
+        guard let device = watcher.unorderedDevices.first(where: { $0.port == port }) else {
             throw .notFound("no USB device at port \(port)")
         }
         let time = clock.now()

@@ -22,6 +22,9 @@ public struct PresentDevices: Sendable {
         bySyspath = Dictionary(devices.map { ($0.syspath, $0) }, uniquingKeysWith: { _, last in last })
     }
 
+    /// The devices in no particular order (for counting and lookups: sorting is n log n).
+    public var unordered: [USBDevice] { Array(bySyspath.values) }
+
     /// The devices in natural port order.
     public var sorted: [USBDevice] {
         PortOrder.sorted(bySyspath.values, port: \.port)
