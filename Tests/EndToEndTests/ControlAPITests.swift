@@ -42,6 +42,9 @@ import Testing
         #expect(ack.status == 0 && ack.stdoutText.contains("acknowledged"), "\(ack.stderr)")
         let acknowledged = try harness.request("GET", "/v1/alarms").json()["alarms"] as? [[String: Any]] ?? []
         #expect(acknowledged.first { $0["id"] as? Int == id }?["note"] as? String == "stick removed by the chair")
+        // Status serves its alarms from a cache that the acknowledgement's event must refresh.
+        let statusAlarms = try harness.request("GET", "/v1/status").json()["alarms"] as? [[String: Any]] ?? []
+        #expect(statusAlarms.first { $0["id"] as? Int == id }?["state"] as? String == "acknowledged")
         let ackEvent = try #require(try harness.events(ofType: "alarm.acknowledged").last?["payload"] as? [String: Any])
         let acknowledger = try #require(ackEvent["peer"] as? [String: Any])
         #expect(acknowledger["uid"] as? Int == 0 && acknowledger["pid"] as? Int != nil)
