@@ -7,6 +7,7 @@ Only the text between the two markers is replaced; the analysis around it is wri
 hand and says what bounds each number.
 """
 import datetime
+import json
 import re
 import sys
 
@@ -123,7 +124,6 @@ def micro(text):
 
 
 def main():
-    import json
     results = json.load(open(sys.argv[1]))
     micro_text = open(sys.argv[2]).read()
     machine = results["machine"]

@@ -40,7 +40,7 @@ public enum Central {
             secure = { channel in try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: context)) }
         }
         return try await ControlServer.bind(.tcp(host: host, port: port), router: routes.route, logger: logger,
-                                            bodyLimit: 32 << 20, secure: secure)
+                                            bodyLimit: 32 << 20, requestTimeout: .seconds(120), secure: secure)
     }
 
     @Sendable static func nowUsec() -> Int64 {

@@ -25,31 +25,12 @@ public struct CentralRoutes: Sendable {
         }
     }
 
-    /// The body of `POST /v1/envelopes`.
-    struct Batch: Decodable {
-        var envelopes: [Envelope]
-    }
-
-    /// The answer: the highest contiguous seq accepted (also on a refusal, so the uplink
-    /// knows where central stands), and the refusal.
-    struct Answer: Encodable {
-        struct Refusal: Encodable {
-            var code: String
-            var message: String
-        }
-
-        var station: String?
-        var accepted: Int64?
-        var duplicates: Int
-        var error: Refusal?
-    }
-
     private func receive(_ body: [UInt8]) async -> ControlResponse {
-        guard let batch = try? JSONDecoder().decode(Batch.self, from: Data(body)), !batch.envelopes.isEmpty else {
+        guard let batch = try? JSONDecoder().decode(EnvelopeBatch.self, from: Data(body)), !batch.envelopes.isEmpty else {
             return .error(400, code: "malformed", message: "the body must be {\"envelopes\": [...]} with at least one envelope")
         }
         let outcome = await receiver.receive(batch.envelopes, now: now())
-        let answer = Answer(station: outcome.station, accepted: outcome.accepted, duplicates: outcome.duplicates,
+        let answer = DeliveryAnswer(station: outcome.station, accepted: outcome.accepted, duplicates: outcome.duplicates,
                             error: outcome.refusal.map { .init(code: $0.code.rawValue, message: $0.message) })
         return .json(answer, status: outcome.refusal?.status ?? 200)
     }

@@ -20,6 +20,8 @@ actor Receiver {
         enum Code: String {
             case malformed, unknownStation = "unknown-station", badSignature = "bad-signature", gap,
                  chainBroken = "chain-broken", conflict
+            /// Not a refusal of the envelope: central's own database failed (the uplink retries).
+            case storage
         }
 
         let code: Code
@@ -30,6 +32,7 @@ actor Receiver {
             case .malformed: 400
             case .unknownStation, .badSignature: 403
             case .gap, .chainBroken, .conflict: 409
+            case .storage: 503
             }
         }
     }
@@ -53,7 +56,12 @@ actor Receiver {
                 outcome.station = record.station
                 outcome.accepted = record.acceptedSeq
                 if duplicate { outcome.duplicates += 1 }
-            } catch let refusal as Refusal {
+            } catch {
+                let refusal = Self.refusal(for: error)
+                guard refusal.code != .storage else {
+                    outcome.refusal = refusal
+                    return outcome
+                }
                 let header = Self.header(of: envelope)
                 try? store.reject(station: header?.station, seq: header?.seq, reason: refusal.code.rawValue,
                                   envelope: text, now: now)
@@ -63,12 +71,19 @@ actor Receiver {
                 }
                 outcome.refusal = refusal
                 return outcome
-            } catch {
-                outcome.refusal = Refusal(code: .malformed, message: "storage: \(error)")
-                return outcome
             }
         }
         return outcome
+    }
+
+    /// A judgement's error as the answer: a payload that does not decode as its kind is
+    /// malformed (and recorded, like every refusal); anything else is central's own storage.
+    private static func refusal(for error: any Error) -> Refusal {
+        switch error {
+        case let refusal as Refusal: refusal
+        case is DecodingError: Refusal(code: .malformed, message: "the payload does not decode as its kind: \(error)")
+        default: Refusal(code: .storage, message: "central's storage failed: \(error)")
+        }
     }
 
     /// The unverified header: only to find the station whose key must verify the rest.

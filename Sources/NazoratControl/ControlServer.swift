@@ -44,9 +44,12 @@ public final class ControlServer: Service, Sendable {
     /// and, where the group exists, group `nazorat`, as `nazoratd.socket` would set them.
     ///
     /// nazorat-central uses the same server on TCP: `bodyLimit` lets it take batches of
-    /// envelopes, and `secure` adds its TLS handler in front of HTTP.
+    /// envelopes, `requestTimeout` gives a station's slow link the time to send one (the 5 s
+    /// that keep a local socket free of stalled clients would cut a large batch off for ever),
+    /// and `secure` adds its TLS handler in front of HTTP.
     public static func bind(_ endpoint: ControlEndpoint, router: @escaping ControlRouter, logger: Logger,
                             bodyLimit: Int = ControlServer.bodyLimit,
+                            requestTimeout: TimeAmount = ControlServer.requestTimeout,
                             secure: (@Sendable (Channel) throws -> Void)? = nil) async throws(ControlServerError) -> ControlServer {
         let bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singletonControlLoop)
             .serverChannelOption(.backlog, value: 256)
@@ -60,7 +63,7 @@ public final class ControlServer: Service, Sendable {
                 let pipeline = channel.pipeline.syncOperations
                 try pipeline.configureHTTPServerPipeline(withErrorHandling: false)
                 try pipeline.addHandler(ProtocolErrorHandler())
-                try pipeline.addHandler(RequestDeadlineHandler(limit: Self.requestTimeout))
+                try pipeline.addHandler(RequestDeadlineHandler(limit: requestTimeout))
                 return try Connection(wrappingChannelSynchronously: channel)
             }
         }

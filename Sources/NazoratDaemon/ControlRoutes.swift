@@ -300,7 +300,7 @@ struct ControlRoutes: Sendable {
                     OutboxItem(seq: entry.seq, kind: entry.kind, envelope: $0)
                 }
             }
-            return .json(OutboxDocument(envelopes: items, acknowledgedThrough: try await outbox.summary().acknowledgedThrough))
+            return .json(OutboxDocument(envelopes: items, acknowledgedThrough: try await outbox.acknowledgedThrough()))
         } catch {
             return .error(503, code: "storage", message: "the outbox cannot be read: \(error)")
         }

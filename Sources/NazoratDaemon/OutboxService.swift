@@ -57,9 +57,15 @@ struct OutboxService: Service {
                 return payload
             }
         }
-        let thinned = try await outbox.thin()
-        if thinned > 0 { logger.warning("outbox over its bound: \(thinned) old heartbeats thinned") }
-        let summary = try await outbox.summary()
+        var summary = try await outbox.summary()
+        // Thinning reads every envelope: only when the outbox is over its bound.
+        if summary.bytes > outbox.bound {
+            let thinned = try await outbox.thin()
+            if thinned > 0 {
+                logger.warning("outbox over its bound: \(thinned) old heartbeats thinned")
+                summary = try await outbox.summary()
+            }
+        }
         let fraction = Double(summary.bytes) / Double(settings.outboxBytes)
         await supervisor.outboxPressure(near: fraction >= Outbox.alarmFraction,
                                         detail: "the outbox holds \(summary.envelopes) envelopes, \(summary.bytes) bytes "

@@ -73,13 +73,11 @@ actor Supervisor {
         }
     }
 
-    /// The devices present now, in port order.
-    var presentDevices: [USBDevice] { watcher.devices }
-
     /// Seals the present devices as the commissioned inventory (an administrator's command).
     func seal(by peer: Peer, roles: @Sendable (USBDevice) -> Role) async -> Inventory {
         let time = clock.now()
-        let present = presentDevices
+        // The inventory puts them in port order.
+        let present = watcher.unorderedDevices
         let inventory = Inventory(devices: present, role: roles)
         var record = StoreBatch.Pending(drafts: [Sealing.sealedDraft(inventory, time: time, by: peer)],
                                         inventory: inventory)

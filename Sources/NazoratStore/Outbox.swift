@@ -14,12 +14,14 @@ public actor Outbox {
     private let key: Curve25519.Signing.PrivateKey
     private let station: String
     /// The outbox's bound in bytes, beyond which old heartbeats are thinned.
-    public let bound: Int
+    public nonisolated let bound: Int
     private let onAdded: @Sendable () -> Void
     /// The events one envelope carries at most.
     public static let eventsPerEnvelope = 500
     /// A thinning stub's size, about (for the thinning arithmetic).
     static let stubSize = 400
+    /// The metadata key of the highest seq central acknowledged.
+    static let acknowledgedKey = "outbox-acked-through"
     /// The fraction of the bound at which the outbox alarm is raised.
     public static let alarmFraction = 0.8
 
@@ -46,13 +48,14 @@ public actor Outbox {
 
     /// Adds `events` envelopes for the events not yet sent, up to `limit` envelopes.
     public func addEventBatches(createdUsec: Int64, limit: Int) throws(StoreError) {
+        var through = Int64(try store.metadata("outbox-events-through") ?? "0") ?? 0
         for _ in 0..<limit {
-            let through = Int64(try store.metadata("outbox-events-through") ?? "0") ?? 0
             let events = try store.events(after: through, limit: Self.eventsPerEnvelope)
             guard let last = events.last else { return }
             try add(kind: "events", createdUsec: createdUsec, meta: ["outbox-events-through": String(last.seq)]) { [station] seq in
                 EventBatchPayload(station: station, seq: seq, createdUsec: createdUsec, events: events.map(ChainedEvent.init))
             }
+            through = last.seq
         }
     }
 
@@ -87,6 +90,11 @@ public actor Outbox {
     /// Size and position.
     public func summary() throws(StoreError) -> OutboxSummary {
         try store.outboxSummary()
+    }
+
+    /// The highest seq central acknowledged (without summing up the outbox).
+    public func acknowledgedThrough() throws(StoreError) -> Int64 {
+        Int64(try store.metadata(Self.acknowledgedKey) ?? "0") ?? 0
     }
 
     private func envelopeText<Payload: Encodable>(kind: String, _ payload: Payload) -> String {

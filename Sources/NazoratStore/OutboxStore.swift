@@ -76,9 +76,9 @@ extension StateStore {
         try writeTransaction { db in
             try db.execute(sql: "DELETE FROM outbox WHERE seq <= ?", arguments: [seq])
             try db.execute(sql: """
-                INSERT INTO meta (key, value) VALUES ('outbox-acked-through', ?)
+                INSERT INTO meta (key, value) VALUES (?, ?)
                 ON CONFLICT(key) DO UPDATE SET value = MAX(CAST(value AS INTEGER), CAST(excluded.value AS INTEGER))
-                """, arguments: [String(seq)])
+                """, arguments: [Outbox.acknowledgedKey, String(seq)])
         }
     }
 
@@ -86,7 +86,8 @@ extension StateStore {
     public func outboxSummary() throws(StoreError) -> OutboxSummary {
         try readOnly { db in
             let row = try Row.fetchOne(db, sql: "SELECT COUNT(*) AS n, COALESCE(SUM(size), 0) AS bytes, MIN(seq) AS first, MAX(seq) AS last FROM outbox")
-            let acked = Int64(try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'outbox-acked-through'") ?? "0") ?? 0
+            let acked = Int64(try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = ?",
+                                                  arguments: [Outbox.acknowledgedKey]) ?? "0") ?? 0
             return OutboxSummary(envelopes: row?["n"] ?? 0, bytes: row?["bytes"] ?? 0, firstSeq: row?["first"],
                                  lastSeq: row?["last"], acknowledgedThrough: acked)
         }

@@ -77,22 +77,11 @@ public struct Uplink: Service {
         return document
     }
 
-    /// Central's answer (docs/central-protocol.md).
-    struct Answer: Decodable {
-        struct Refusal: Decodable {
-            var code: String
-            var message: String
-        }
-
-        var accepted: Int64?
-        var error: Refusal?
-    }
-
-    private func post(_ envelopes: [Envelope], client: HTTPClient) async throws -> Answer {
+    private func post(_ envelopes: [Envelope], client: HTTPClient) async throws -> DeliveryAnswer {
         var request = HTTPClientRequest(url: settings.url)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")
-        request.body = .bytes(ByteBuffer(string: JSONText.encode(["envelopes": envelopes])))
+        request.body = .bytes(ByteBuffer(string: JSONText.encode(EnvelopeBatch(envelopes: envelopes))))
         let response: HTTPClientResponse
         let body: ByteBuffer
         do {
@@ -101,7 +90,7 @@ public struct Uplink: Service {
         } catch {
             throw DeliveryProblem.central("\(error)")
         }
-        guard let answer = try? JSONDecoder().decode(Answer.self, from: Data(body.readableBytesView)) else {
+        guard let answer = try? JSONDecoder().decode(DeliveryAnswer.self, from: Data(body.readableBytesView)) else {
             throw DeliveryProblem.central("answered \(response.status.code) with no Nazorat answer")
         }
         return answer

@@ -194,12 +194,17 @@ import Testing
         let broken = Envelope.sign(type: EnvelopeHeader.payloadType(kind: "events"), payload: Array(
             #"{"station":"TEST-0006","seq":2,"kind":"events","createdUsec":0,"events":[\#(fakeEvent)]}"#.utf8), key: stationKey)
         #expect(try code(central.post([try json(broken)])) == "chain-broken")
+        // Signed, with a valid header, but a payload that is not what its kind says: malformed,
+        // and recorded like every refusal (it was once answered as a storage error and dropped).
+        let misshapen = Envelope.sign(type: EnvelopeHeader.payloadType(kind: "events"), payload: Array(
+            #"{"station":"TEST-0006","seq":2,"kind":"events","createdUsec":0,"events":"none"}"#.utf8), key: stationKey)
+        #expect(try code(central.post([try json(misshapen)])) == "malformed")
 
         // The genuine sequence goes on.
         #expect(try central.post([envelopes[1], envelopes[2]]).status == 200)
         #expect(try central.acceptedSeq(station) == 3)
         #expect(try central.rejections() == ["bad-signature", "bad-signature", "unknown-station", "gap", "conflict",
-                                             "chain-broken"])
+                                             "chain-broken", "malformed"])
     }
 
     @Test func theStationClockJumpingBackAndForthIsReportedAndDeliveryGoesOn() async throws {

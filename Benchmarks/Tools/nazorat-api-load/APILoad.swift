@@ -23,16 +23,26 @@ enum APILoad {
         let samples = Mutex<[Double]>([])
         let failures = Mutex<[String]>([])
         let start = DispatchSemaphore(value: 0)
+        let ready = DispatchGroup()
         let done = DispatchGroup()
         for _ in 0..<concurrency {
+            ready.enter()
             done.enter()
             Thread.detachNewThread {
                 defer { done.leave() }
+                let request = Array("GET \(path) HTTP/1.1\r\nHost: nazoratd\r\n\r\n".utf8)
+                let connection: Connection
                 do {
-                    let connection = try Connection(socketPath: socketPath)
-                    let request = Array("GET \(path) HTTP/1.1\r\nHost: nazoratd\r\n\r\n".utf8)
+                    connection = try Connection(socketPath: socketPath)
                     for _ in 0..<warmup { _ = try connection.exchange(request) }
-                    start.wait()
+                    ready.leave()
+                } catch {
+                    failures.withLock { $0.append(String(describing: error)) }
+                    ready.leave()
+                    return
+                }
+                start.wait()
+                do {
                     var mine: [Double] = []
                     mine.reserveCapacity(requests)
                     for _ in 0..<requests {
@@ -48,7 +58,7 @@ enum APILoad {
             }
         }
         // Every connection is open and warm before the clock starts.
-        Thread.sleep(forTimeInterval: 0.2)
+        ready.wait()
         let began = Monotonic.now()
         for _ in 0..<concurrency { start.signal() }
         done.wait()

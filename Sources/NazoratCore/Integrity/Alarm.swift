@@ -71,9 +71,7 @@ public struct AlarmBook: Sendable {
         where driftKinds.contains(alarm.kind) && !holding.contains(key) {
             open[key] = nil
             changes.append(.clear(kind: alarm.kind, subject: alarm.subject))
-            drafts.append(EventDraft(type: "alarm.cleared", severity: .notice, subject: alarm.subject,
-                                     message: "alarm cleared: \(alarm.kind) at \(alarm.subject)",
-                                     payload: JSONText.encode(["kind": alarm.kind, "subject": alarm.subject]), time: time))
+            drafts.append(Self.clearedDraft(kind: alarm.kind, subject: alarm.subject, time: time))
         }
         for condition in conditions.sorted(by: { ($0.port, $0.kind.rawValue) < ($1.port, $1.kind.rawValue) }) {
             let key = Self.key(condition.kind.rawValue, condition.port)
@@ -99,10 +97,13 @@ public struct AlarmBook: Sendable {
     /// ended); nil when none is open.
     public mutating func clear(kind: String, subject: String, time: EventTime) -> (AlarmChange, EventDraft)? {
         guard open.removeValue(forKey: Self.key(kind, subject)) != nil else { return nil }
-        return (.clear(kind: kind, subject: subject),
-                EventDraft(type: "alarm.cleared", severity: .notice, subject: subject,
-                           message: "alarm cleared: \(kind) at \(subject)",
-                           payload: JSONText.encode(["kind": kind, "subject": subject]), time: time))
+        return (.clear(kind: kind, subject: subject), Self.clearedDraft(kind: kind, subject: subject, time: time))
+    }
+
+    /// The `alarm.cleared` event of the alarm `kind`/`subject`.
+    private static func clearedDraft(kind: String, subject: String, time: EventTime) -> EventDraft {
+        EventDraft(type: "alarm.cleared", severity: .notice, subject: subject, message: "alarm cleared: \(kind) at \(subject)",
+                   payload: JSONText.encode(["kind": kind, "subject": subject]), time: time)
     }
 
     /// Gives every open drift alarm the severity of its kind in `phase` (alarms rise while
