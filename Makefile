@@ -7,12 +7,19 @@ DEBIAN_PACKAGES = pkg-config libudev-dev libsystemd-dev libsqlite3-dev umockdev 
 # What `make bench` needs beyond them, and how often it runs each scenario.
 BENCH_PACKAGES = hyperfine usbguard umockdev
 BENCH_RUNS    ?= 3
+# What `make deb` and `make vm-test` need beyond them.
+DEB_PACKAGES  = dpkg-dev lintian binutils
+VM_PACKAGES   = qemu-system-x86 qemu-utils debootstrap linux-image-amd64 e2fsprogs rsync
+# lintian tags the package accepts, each for a reason: the Swift binaries link their
+# runtime and packages statically, zlib among them (swift-nio-extras' compression, in the
+# uplink); the commands document themselves with --help (no manual pages yet).
+LINTIAN_ACCEPTED = embedded-library,no-manual-page
 FAULT_SHIM   := .build/libnazorat-fault.so
 # The fault shim goes before umockdev's preload library so that it sees calls first.
 TEST_PRELOAD  = $(abspath $(FAULT_SHIM)) libumockdev-preload.so.0
 DEMO_PLUGS    = usb-stick scanner-lookalike hostile-strings usb-ethernet
 
-.PHONY: run demo test deps build fixtures usbguard-fixtures clean install uninstall release bench
+.PHONY: run demo test deps build fixtures usbguard-fixtures clean install uninstall release bench deb vm-deps vm-test vm-shell
 
 # Where `make install` puts things: Debian's locations (systemd.pc's for the systemd parts).
 DESTDIR      ?=
@@ -93,8 +100,29 @@ bench: release
 	python3 Benchmarks/scripts/system_bench.py .build/release Benchmarks/.build/release .build/bench-system.json --runs $(BENCH_RUNS)
 	python3 Benchmarks/scripts/report.py .build/bench-system.json .build/bench-micro.md BENCHMARKS.md
 
+## Release build. The Swift runtime and Foundation are linked statically: a station has no
+## Swift toolchain, and the binaries must start from /usr/bin with Debian's libraries only.
 release: deps
-	$(SWIFT) build -c release
+	$(SWIFT) build -c release --static-swift-stdlib
+
+## The Debian package, .build/nazorat_VERSION_amd64.deb, from the release build; lintian checks it.
+deb: release
+	$(MAKE) deps DEBIAN_PACKAGES="$(DEB_PACKAGES)"
+	packaging/deb/build.sh .build/release .build
+	lintian --fail-on error --suppress-tags $(LINTIAN_ACCEPTED) .build/nazorat_*_amd64.deb
+
+## What the VM tests need on the host: QEMU, Debian's kernel, debootstrap.
+vm-deps:
+	$(MAKE) deps DEBIAN_PACKAGES="$(VM_PACKAGES)"
+
+## Boot the package on a Debian 12 station image under systemd on a real kernel (QEMU) and
+## run the scenarios of Tests/VM (README: what it proves); about 15 minutes.
+vm-test: deb vm-deps build
+	python3 Tests/VM/vmtest.py --deb .build/nazorat_*_amd64.deb --central .build/debug/nazorat-central
+
+## A console on the station image of the last vm-test (root's password: station).
+vm-shell: vm-deps
+	python3 Tests/VM/vmtest.py --shell
 
 ## Install the binaries, units, udev rules, sysusers, tmpfiles, journal catalog and the
 ## default configuration (an existing /etc/nazorat file is never overwritten).

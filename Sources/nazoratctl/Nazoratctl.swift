@@ -45,8 +45,12 @@ struct ClientOptions: ParsableArguments {
     @Flag(help: "Print the control API's JSON exactly as received.")
     var json = false
 
+    @Option(help: "Seconds nazoratd has to start answering before nazoratctl gives up (exit 2).")
+    var timeout: UInt = 5
+
     var session: ClientSession {
-        ClientSession(socketPath: socket, json: json, environment: ProcessInfo.processInfo.environment)
+        ClientSession(socketPath: socket, json: json, environment: ProcessInfo.processInfo.environment,
+                      answerTimeoutSeconds: Int64(timeout))
     }
 }
 

@@ -1,5 +1,6 @@
 import FoundationEssentials
 import Glibc
+import NIOCore
 import NIOHTTP1
 
 /// One nazoratctl command: sends a request, prints the answer (the API's JSON as is with
@@ -12,9 +13,9 @@ public struct ClientSession: Sendable {
     /// How to print for people.
     public let terminal: Terminal
 
-    /// A session on `socketPath`.
-    public init(socketPath: String, json: Bool, environment: [String: String]) {
-        client = ControlClient(socketPath: socketPath)
+    /// A session on `socketPath`; the daemon has `answerTimeoutSeconds` to start each answer.
+    public init(socketPath: String, json: Bool, environment: [String: String], answerTimeoutSeconds: Int64 = 5) {
+        client = ControlClient(socketPath: socketPath, answerTimeout: .seconds(answerTimeoutSeconds))
         self.json = json
         terminal = Terminal(environment: environment)
     }

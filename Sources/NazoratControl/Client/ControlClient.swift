@@ -1,3 +1,4 @@
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -7,10 +8,18 @@ import NIOPosix
 public struct ControlClient: Sendable {
     /// The socket path.
     public let socketPath: String
+    /// How long the daemon has to start its answer once connected. A socket unit accepts
+    /// connections while nazoratd is stopped, starting or crash-looping, so without this a
+    /// client would wait for ever on a daemon that never answers.
+    public let answerTimeout: TimeAmount
+
+    /// The default `answerTimeout`: a healthy daemon answers in milliseconds.
+    public static let defaultAnswerTimeout = TimeAmount.seconds(5)
 
     /// A client of the daemon listening at `socketPath`.
-    public init(socketPath: String) {
+    public init(socketPath: String, answerTimeout: TimeAmount = ControlClient.defaultAnswerTimeout) {
         self.socketPath = socketPath
+        self.answerTimeout = answerTimeout
     }
 
     /// A complete answer.
@@ -62,6 +71,14 @@ public struct ControlClient: Sendable {
         } catch {
             throw .unreachable(socketPath, reason: "\(error)")
         }
+        // Closing the channel ends the exchange below; the flag says why it ended.
+        let channel = connection.channel
+        let timedOut = NIOLockedValueBox(false)
+        let deadline = channel.eventLoop.scheduleTask(in: answerTimeout) {
+            timedOut.withLockedValue { $0 = true }
+            channel.close(promise: nil)
+        }
+        defer { deadline.cancel() }
         do {
             try await connection.executeThenClose { inbound, outbound in
                 var headers = HTTPHeaders()
@@ -76,7 +93,9 @@ public struct ControlClient: Sendable {
                 try await outbound.write(.end(nil))
                 for try await part in inbound {
                     switch part {
-                    case .head(let head): try onHead(Int(head.status.code))
+                    case .head(let head):
+                        deadline.cancel()
+                        try onHead(Int(head.status.code))
                     case .body(var buffer): try onBody(buffer.readBytes(length: buffer.readableBytes) ?? [])
                     case .end: return
                     }
@@ -84,8 +103,10 @@ public struct ControlClient: Sendable {
                 throw ControlClientError.truncated
             }
         } catch let error as ControlClientError {
+            if timedOut.withLockedValue({ $0 }) { throw .noAnswer(socketPath, after: answerTimeout) }
             throw error
         } catch {
+            if timedOut.withLockedValue({ $0 }) { throw .noAnswer(socketPath, after: answerTimeout) }
             throw .broken(reason: "\(error)")
         }
     }
@@ -99,12 +120,18 @@ public enum ControlClientError: Error, CustomStringConvertible {
     case broken(reason: String)
     /// The answer ended early.
     case truncated
+    /// The socket accepted the connection but nothing answered in time (a stopped,
+    /// starting or crash-looping nazoratd behind its socket unit).
+    case noAnswer(String, after: TimeAmount)
 
     public var description: String {
         switch self {
         case .unreachable(let path, let reason): "cannot reach nazoratd at \(path): \(reason)"
         case .broken(let reason): "the connection to nazoratd broke: \(reason)"
         case .truncated: "nazoratd's answer ended early"
+        case .noAnswer(let path, let limit):
+            "nazoratd did not answer at \(path) within \(limit.nanoseconds / 1_000_000_000) s: it is stopped, starting "
+                + "or failing; see `systemctl status nazoratd` and `journalctl -u nazoratd` (--timeout waits longer)"
         }
     }
 }

@@ -1,0 +1,1 @@
+"""The VM test harness of `make vm-test` (Tests/VM/README.md)."""

@@ -1,0 +1,45 @@
+"""Integrity on real hardware events: a scanner re-created with another serial or firmware,
+and a sealed scanner unplugged while the polls are open."""
+from .station import expect, sh
+
+
+def alarm_after(m, action, kind, port_of="scanner1", seconds=300):
+    return sh(m, f"""
+        c=$(jcursor)
+        port=$(vm-gadget port {port_of})
+        {action}
+        nazwait "$c" {seconds} alarm.raised NAZORAT_ALARM={kind} NAZORAT_SUBJECT=$port | field MESSAGE
+        journalctl -q -o json --after-cursor="$c" NAZORAT_EVENT=alarm.raised NAZORAT_ALARM={kind} | field PRIORITY | head -n1
+    """).splitlines()
+
+
+def drift_alarms(m):
+    out = alarm_after(m, "vm-gadget del scanner1; vm-gadget add scanner1 serial=BS200-9999 >/dev/null",
+                      "device.serial-changed")
+    expect("serial" in out[0], "scanner 1 re-created with another serial raises device.serial-changed", out[0])
+    out = alarm_after(m, "vm-gadget del scanner1; vm-gadget add scanner1 bcd=0x0200 >/dev/null",
+                      "device.firmware-changed")
+    expect("firmware" in out[0] or "bcdDevice" in out[0],
+           "scanner 1 re-created with another bcdDevice raises device.firmware-changed", out[0])
+    out = sh(m, """
+        c=$(jcursor)
+        port=$(vm-gadget port scanner1)
+        vm-gadget del scanner1; vm-gadget add scanner1 >/dev/null
+        nazwait "$c" 300 alarm.cleared NAZORAT_SUBJECT=$port | field MESSAGE
+        cat /sys/bus/usb/devices/$port/authorized
+    """).splitlines()
+    expect(out[-1] == "1", "the commissioned scanner 1 back: allowed again, its alarm cleared", out[0])
+
+
+def unplugged_scanner_while_polls_open(m):
+    out = sh(m, "nazoratctl polls open >/dev/null && nazoratctl polls --json")
+    expect('"open"' in out, "the polls opened", out.strip())
+    out = alarm_after(m, "vm-gadget del scanner2", "device.missing", port_of="scanner2")
+    expect(out[1] == "2", "scanner 2 unplugged while the polls are open raises a critical device.missing (PRIORITY=2)",
+           out[0] + f" (PRIORITY={out[1]})")
+    out = sh(m, """
+        c=$(jcursor); port=$(vm-gadget port scanner2)
+        vm-gadget add scanner2 >/dev/null
+        nazwait "$c" 300 alarm.cleared NAZORAT_SUBJECT=$port NAZORAT_ALARM=device.missing | field MESSAGE
+    """)
+    expect("cleared" in out, "scanner 2 back: the missing alarm cleared", out.strip())

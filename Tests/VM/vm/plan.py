@@ -1,0 +1,121 @@
+"""The order of the scenarios, and the boots they share (as few as the scenarios allow).
+
+1. first boot, fresh image: install, monitor mode, commissioning (enforce), reboot;
+2. the commissioned station: enforcement, integrity, systemd, uplink;
+3. three power cuts, the first boot of them with QEMU's own USB devices present from
+   power-on (early boot) and the kernel parameter; then a last boot that checks the last
+   cut and removes and purges the package."""
+from . import enforce, image, install, integrity, log, powercut, systemd_real, uplink
+from .central import Central
+from .machine import GuestError, Machine
+from .station import scenario
+
+CUTS = 3
+
+
+def kernel_files():
+    release = image.kernel_release()
+    return f"/boot/vmlinuz-{release}", f"/boot/initrd.img-{release}"
+
+
+def run_all(station, work, args):
+    kernel, initrd = kernel_files()
+    wanted = lambda name: not args.only or name in args.only  # noqa: E731
+    central = Central(args.central, work) if args.central else None
+
+    def boot(name, steps, **machine):
+        m = Machine(station, kernel, initrd, work, name, **machine)
+        try:
+            m.start()
+            for title, fn in steps:
+                if fn is None:
+                    m.reboot()
+                elif wanted(title):
+                    scenario(m, title, fn)
+        except GuestError as broken:
+            log.failed(name, f"{broken}\n--- console ---\n{m.console_tail()}")
+        return m
+
+    steps = [("install", install.install), ("monitor mode writes nothing", install.monitor_writes_nothing),
+             ("commissioning", install.commission), ("reboot", None),
+             ("nazoratd ready after boot", enforce.ready_after_boot),
+             ("the station's equipment works", enforce.station_equipment_works),
+             ("a USB stick never becomes a disk", enforce.stick_never_becomes_a_disk),
+             ("a USB ethernet adapter gets no interface", enforce.ethernet_gets_no_interface),
+             ("the scanner look-alike is rejected", enforce.lookalike_rejected),
+             ("hostile strings are escaped", enforce.hostile_strings_escaped),
+             ("drift alarms from real gadgets", integrity.drift_alarms),
+             ("a sealed scanner unplugged while the polls are open", integrity.unplugged_scanner_while_polls_open),
+             ("the watchdog restarts a stopped nazoratd", systemd_real.watchdog_restarts_a_stopped_daemon),
+             ("socket activation", systemd_real.socket_activation),
+             ("the catalog in journalctl -x", systemd_real.catalog_in_the_journal),
+             ("the exposure on the running system", systemd_real.exposure_online_equals_offline),
+             ("a technician and a stranger", systemd_real.technician_and_stranger),
+             ("a failing nazoratd behind its socket", systemd_real.failing_daemon_behind_its_socket)]
+    if central:
+        steps.append(("the uplink delivers to central", lambda m: uplink.uplink_to_central(m, central)))
+    steps.append(("the syscall filters killed nothing", systemd_real.syscall_filter_killed_nothing))
+    forwards = [central.forward()] if central else []
+    try:
+        boot("station", steps, forwards=forwards).poweroff()
+    finally:
+        if central:
+            central.stop()
+    power_cuts(station, work, kernel, initrd, wanted)
+
+
+def power_cuts(station, work, kernel, initrd, wanted):
+    if not (wanted("power cuts") or wanted("early boot, fail closed")):
+        return
+    seed, rng = powercut.rng_for_run()
+    log.step(f"power cuts: {CUTS}, at random moments (seed {seed})")
+    for disk in ("qstick", "hotstick"):
+        (work / f"{disk}.img").write_bytes(b"\0" * (16 << 20))
+    early = [["-drive", f"if=none,id=qstick,format=raw,file={work / 'qstick.img'}"],
+             ["-device", "usb-storage,bus=xhci.0,drive=qstick,serial=QSTICK01"], ["-device", "usb-kbd,bus=xhci.0"],
+             ["-drive", f"if=none,id=hotstick,format=raw,file={work / 'hotstick.img'}"]]
+    acknowledged = None
+    for cut in range(CUTS + 1):
+        name = f"power-cut-{cut + 1}" if cut < CUTS else "after-the-last-cut"
+        steps = []
+        if cut == 0:
+            steps += [("early boot, fail closed", powercut.early_boot_fail_closed),
+                      ("QEMU's usb-storage hot-plugged over QMP", powercut.qmp_hotplug_stick)]
+        if acknowledged is not None:
+            steps.append((f"after power cut {cut}", lambda m, a=acknowledged: powercut.after_the_cut(m, a)))
+        m = Machine(station, kernel, initrd, work, name, append=powercut.KERNEL_PARAMETER,
+                    usb_devices=early if cut == 0 else ())
+        try:
+            m.start()
+            for title, fn in steps:
+                scenario(m, title, fn)
+            if cut < CUTS:
+                seen = powercut.report_until_cut(m, rng)
+                acknowledged = seen["last"]
+                log.saw(f"{name}: {seen['acks']} counter reports acknowledged from {seen['start']}, "
+                        f"the last {acknowledged}; QEMU killed")
+            else:
+                scenario(m, "remove, then purge", install.remove_then_purge)
+                m.poweroff()
+        except GuestError as broken:
+            log.failed(name, f"{broken}\n--- console ---\n{m.console_tail()}")
+            m.power_cut()
+
+
+def shell(work):
+    """A root shell on the last test image, through the agent (each line runs as a script)."""
+    kernel, initrd = kernel_files()
+    machine = Machine(work / "station.img", kernel, initrd, work, "shell")
+    machine.start()
+    print("station image up; type shell commands, end with Ctrl-D (the station powers off)")
+    try:
+        while True:
+            try:
+                line = input("station# ")
+            except EOFError:
+                break
+            status, out = machine.run(line, check=False)
+            print(out + (f"\n[exit {status}]" if status else ""))
+    finally:
+        machine.poweroff()
+    return 0
