@@ -9,7 +9,7 @@ BENCH_PACKAGES = hyperfine usbguard umockdev
 BENCH_RUNS    ?= 3
 # What `make deb` and `make vm-test` need beyond them.
 DEB_PACKAGES  = dpkg-dev lintian binutils
-VM_PACKAGES   = qemu-system-x86 qemu-utils debootstrap linux-image-amd64 e2fsprogs rsync
+VM_PACKAGES   = qemu-system-x86 qemu-utils debootstrap linux-image-amd64 e2fsprogs rsync socat curl openssl
 # lintian tags the package accepts, each for a reason: the Swift binaries link their
 # runtime and packages statically, zlib among them (swift-nio-extras' compression, in the
 # uplink); the commands document themselves with --help (no manual pages yet).
@@ -116,9 +116,9 @@ vm-deps:
 	$(MAKE) deps DEBIAN_PACKAGES="$(VM_PACKAGES)"
 
 ## Boot the package on a Debian 12 station image under systemd on a real kernel (QEMU) and
-## run the scenarios of Tests/VM (README: what it proves); about 15 minutes.
-vm-test: deb vm-deps build
-	python3 Tests/VM/vmtest.py --deb .build/nazorat_*_amd64.deb --central .build/debug/nazorat-central
+## run the scenarios of Tests/VM (Tests/VM/README.md: what each proves); about 10 minutes.
+vm-test: deb vm-deps
+	python3 Tests/VM/vmtest.py --deb .build/nazorat_*_amd64.deb --central .build/release/nazorat-central
 
 ## A console on the station image of the last vm-test (root's password: station).
 vm-shell: vm-deps

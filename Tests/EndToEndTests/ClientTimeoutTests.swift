@@ -10,15 +10,7 @@ import Testing
     static func silentListener(at path: String) throws -> Int32 {
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
         try #require(fd >= 0)
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        withUnsafeMutableBytes(of: &address.sun_path) { buffer in
-            for (index, byte) in path.utf8.enumerated() { buffer[index] = byte }
-        }
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-        }
-        try #require(bound == 0 && listen(fd, 16) == 0, "bind/listen \(path): errno \(errno)")
+        try #require(UnixHTTP.bind(fd, to: path) == 0 && listen(fd, 16) == 0, "bind/listen \(path): errno \(errno)")
         return fd
     }
 

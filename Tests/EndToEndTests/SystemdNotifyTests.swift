@@ -123,15 +123,7 @@ final class NotifySocket: @unchecked Sendable {
     init() throws {
         path = try Paths.temporaryDirectory() + "/notify.sock"
         fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        withUnsafeMutableBytes(of: &address.sun_path) { buffer in
-            for (index, byte) in path.utf8.enumerated() { buffer[index] = byte }
-        }
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-        }
-        try #require(bound == 0, "bind \(path): errno \(errno)")
+        try #require(UnixHTTP.bind(fd, to: path) == 0, "bind \(path): errno \(errno)")
         let (socketFD, messages) = (fd, messages)
         let (stream, continuation) = AsyncStream.makeStream(of: String.self)
         Thread.detachNewThread {

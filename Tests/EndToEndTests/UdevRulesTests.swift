@@ -73,4 +73,20 @@ import Testing
         #expect(value(testbed, Self.usb1, "authorized_default") == "0", "root hubs authorize nothing by default")
         #expect(value(testbed, Self.usb1, "authorized") == "1")
     }
+
+    /// The station's built-in equipment on ports the firmware calls hardwired keeps working
+    /// while nazoratd is down (the technician's keyboard: USBGuard #644); a device on an
+    /// ordinary port does not.
+    @Test func theEarlyBootRuleLeavesHardwiredDevicesAuthorized() throws {
+        let testbed = try Paths.station()
+        let rules = ["70-nazorat.rules", "71-nazorat-enforce.rules"]
+        let scanner = Self.usb1 + "/1-1/1-1.1"
+        #expect(value(testbed, scanner + "/port", "connect_type") == "hardwired")
+        _ = try properties(testbed, scanner, rules: rules)
+        #expect(value(testbed, scanner, "authorized") == "1")
+        try testbed.add(try Paths.fixture("usb-stick"))
+        #expect(value(testbed, Self.usb1 + "/1-3/port", "connect_type") != "hardwired")
+        _ = try properties(testbed, Self.usb1 + "/1-3", rules: rules)
+        #expect(value(testbed, Self.usb1 + "/1-3", "authorized") == "0")
+    }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import Testing
 
 /// A raw HTTP/1.1 exchange over a Unix socket, as any client (curl --unix-socket) would do it.
@@ -21,14 +22,27 @@ struct UnixHTTP {
         var text: String { String(decoding: body, as: UTF8.self) }
     }
 
-    /// A connected stream socket; receives time out after `timeout` seconds.
-    static func connect(_ path: String, timeout: Int = 30) throws -> Int32 {
+    /// The socket address of the Unix socket at `path`.
+    static func address(_ path: String) -> sockaddr_un {
         var address = sockaddr_un()
         address.sun_family = sa_family_t(AF_UNIX)
         withUnsafeMutableBytes(of: &address.sun_path) { buffer in
             for (index, byte) in path.utf8.enumerated() { buffer[index] = byte }
         }
-        return try connect(family: AF_UNIX, to: address, timeout: timeout)
+        return address
+    }
+
+    /// Binds `fd` to the Unix socket path `path`; bind(2)'s result.
+    static func bind(_ fd: Int32, to path: String) -> Int32 {
+        var address = address(path)
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+    }
+
+    /// A connected stream socket; receives time out after `timeout` seconds.
+    static func connect(_ path: String, timeout: Int = 30) throws -> Int32 {
+        try connect(family: AF_UNIX, to: address(path), timeout: timeout)
     }
 
     /// A TCP connection to 127.0.0.1:`port` (nazorat-central in plain HTTP on loopback).

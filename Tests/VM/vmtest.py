@@ -5,6 +5,7 @@ Tests/VM/README.md says what each scenario proves; the closing line is
 'vm-test: N passed, N failed'."""
 import argparse
 import pathlib
+import signal
 import sys
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
@@ -22,6 +23,9 @@ def main():
     parser.add_argument("--shell", action="store_true", help="boot the last test image and give a root shell on it")
     parser.add_argument("--cache", type=pathlib.Path, default=REPO / ".build-vm", help="the image cache (ignored by git)")
     args = parser.parse_args()
+    # SIGTERM (CI's timeout, a Ctrl-C'd make) ends the harness through its atexit handlers,
+    # which kill the VMs it started.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     args.cache.mkdir(parents=True, exist_ok=True)
     work = args.cache / "work"
     work.mkdir(exist_ok=True)

@@ -8,7 +8,7 @@ STATION = {"scanner1": "none", "scanner2": "none", "printer": "usblp", "keyboard
 def ready_after_boot(m):
     out = sh(m, """
         systemctl is-system-running --wait >/dev/null || true
-        systemctl show -p Type -p ActiveState -p SubState -p NRestarts --value nazoratd.service | tr '\\n' ' '; echo
+        for p in Type ActiveState SubState NRestarts; do printf '%s ' "$(systemctl show -p $p --value nazoratd.service)"; done; echo
         systemctl show -p ActiveEnterTimestampMonotonic --value nazoratd.service
         systemctl show -p ExecMainStartTimestampMonotonic --value nazoratd.service
     """).splitlines()
@@ -35,11 +35,10 @@ def station_equipment_works(m):
 def stick_never_becomes_a_disk(m):
     out = sh(m, """
         c=$(jcursor)
-        port=$(vm-gadget add stick)
-        nazwait "$c" 300 policy.decision NAZORAT_DEVICE_PORT=$port | field MESSAGE
+        plug stick; port=$PORT
         echo "authorized=$(cat /sys/bus/usb/devices/$port/authorized)"
         echo "interfaces=$(ls -d /sys/bus/usb/devices/$port:* 2>/dev/null | wc -l)"
-        echo "usb-storage=$(journalctl -k -q --after-cursor="$c" | grep -c 'usb-storage' || true)"
+        echo "usb-storage=$(journalctl -k -q --cursor="$c" | grep -c 'usb-storage' || true)"
         echo "disks=$(ls /dev/sd* 2>/dev/null | wc -l)"
         echo "role=$(udevadm info -q property -p /sys/bus/usb/devices/$port | sed -n 's/^NAZORAT_ROLE=//p')"
     """).splitlines()
@@ -51,9 +50,7 @@ def stick_never_becomes_a_disk(m):
 
 def ethernet_gets_no_interface(m):
     out = sh(m, """
-        c=$(jcursor)
-        port=$(vm-gadget add ethernet)
-        nazwait "$c" 300 policy.decision NAZORAT_DEVICE_PORT=$port | field MESSAGE
+        plug ethernet; port=$PORT
         host=$(readlink -f /sys/bus/usb/devices/$port)
         echo "authorized=$(cat $host/authorized)"
         echo "host-side-links=$(for i in /sys/class/net/*; do readlink -f $i; done | grep -c "^$host" || true)"
@@ -69,9 +66,9 @@ def lookalike_rejected(m):
         c=$(jcursor)
         port=$(vm-gadget port lookalike)
         vm-gadget add lookalike wait=removed >/dev/null
-        nazwait "$c" 300 policy.decision NAZORAT_DEVICE_PORT=$port | field MESSAGE
+        nazwait "$c" 300 policy.decision NAZORAT_SUBJECT=$port | field MESSAGE
         echo "present=$([ -e /sys/bus/usb/devices/$port ] && echo yes || echo no)"
-        echo "keyboards=$(journalctl -k -q --after-cursor="$c" | grep -c 'input: .*BS-200' || true)"
+        echo "keyboards=$(journalctl -k -q --cursor="$c" | grep -c 'input: .*BS-200' || true)"
         vm-gadget del lookalike
     """).splitlines()
     expect("reject" in out[0], "the scanner look-alike with a keyboard interface rejected", out[0])
@@ -82,14 +79,13 @@ def lookalike_rejected(m):
 def hostile_strings_escaped(m):
     out = sh(m, """
         c=$(jcursor)
-        port=$(vm-gadget add hostile)
-        nazwait "$c" 300 policy.decision NAZORAT_DEVICE_PORT=$port >/dev/null
+        plug hostile >/dev/null; port=$PORT
         raw() { grep -c -P '[\\x00-\\x08\\x0b-\\x1f\\x7f]|\\xe2\\x80\\xae' || true; }
-        echo "journal-raw=$(journalctl -q -o cat --after-cursor="$c" SYSLOG_IDENTIFIER=nazoratd | raw)"
-        echo "journal-fields-raw=$(journalctl -q -o verbose --after-cursor="$c" SYSLOG_IDENTIFIER=nazoratd | raw)"
+        echo "journal-raw=$(journalctl -q -o cat --cursor="$c" SYSLOG_IDENTIFIER=nazoratd | raw)"
+        echo "journal-fields-raw=$(journalctl -q -o verbose --cursor="$c" SYSLOG_IDENTIFIER=nazoratd | raw)"
         echo "devices-raw=$(nazoratctl devices | raw)"
         nazoratctl devices $port | grep -i -m1 serial
-        journalctl -q -o cat --after-cursor="$c" NAZORAT_EVENT=device.added NAZORAT_DEVICE_PORT=$port
+        journalctl -q -o cat --cursor="$c" NAZORAT_EVENT=device.added NAZORAT_SUBJECT=$port
         vm-gadget del hostile
     """).splitlines()
     expect(out[0:3] == ["journal-raw=0", "journal-fields-raw=0", "devices-raw=0"],

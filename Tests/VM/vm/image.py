@@ -76,6 +76,10 @@ def station_image(base: pathlib.Path, work: pathlib.Path, deb: pathlib.Path) -> 
     # agetty on the serial console would hang up other writers of it; the console log is
     # the kernel's and systemd's only.
     os.symlink("/dev/null", units / "serial-getty@ttyS0.service")
+    # No unattended apt runs: they hold dpkg's lock when the install scenario runs (and a
+    # polling station is not updated behind the commission's back either).
+    for timer in ["apt-daily.timer", "apt-daily-upgrade.timer", "dpkg-db-backup.timer"]:
+        os.symlink("/dev/null", units / timer)
     (root / "etc/hostname").write_text("station-tsh-0001\n")
     (root / "etc/fstab").write_text("/dev/vda / ext4 rw,errors=remount-ro 0 1\n")
     (root / "etc/modprobe.d/nazorat-vm.conf").write_text(

@@ -9,7 +9,7 @@ def alarm_after(m, action, kind, port_of="scanner1", seconds=300):
         port=$(vm-gadget port {port_of})
         {action}
         nazwait "$c" {seconds} alarm.raised NAZORAT_ALARM={kind} NAZORAT_SUBJECT=$port | field MESSAGE
-        journalctl -q -o json --after-cursor="$c" NAZORAT_EVENT=alarm.raised NAZORAT_ALARM={kind} | field PRIORITY | head -n1
+        journalctl -q -o json --cursor="$c" NAZORAT_EVENT=alarm.raised NAZORAT_ALARM={kind} | field PRIORITY | head -n1
     """).splitlines()
 
 

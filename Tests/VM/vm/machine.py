@@ -3,6 +3,7 @@
 The guest runs /usr/local/sbin/vm-agent (Tests/VM/guest): the host sends a shell script,
 the agent answers with its status and output. Every wait is a blocking read of the
 agent's socket (a line, the next boot's greeting) with a bound, never a sleep."""
+import atexit
 import base64
 import os
 import pathlib
@@ -61,6 +62,8 @@ class Machine:
         listener.settimeout(60)
         self.process = subprocess.Popen(self.argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                         stderr=open(self.work / f"qemu-{self.name}.log", "w"))
+        # A harness that dies (an exception, Ctrl-C) must not leave a VM holding the image.
+        atexit.register(self.process.kill)
         try:
             self.sock, _ = listener.accept()
         except socket.timeout:

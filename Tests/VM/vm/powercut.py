@@ -29,20 +29,14 @@ REPORTS = """
 """
 
 
-def find_port(vidpid):
-    vid, pid = vidpid.split(":")
-    return f"""$(for d in /sys/bus/usb/devices/*; do
-        [ "$(cat $d/idVendor 2>/dev/null):$(cat $d/idProduct 2>/dev/null)" = "{vid}:{pid}" ] && basename $d; done)"""
-
-
 def early_boot_fail_closed(m):
     out = sh(m, f"""
         systemctl is-system-running --wait >/dev/null || true
         echo "parameter=$(cat /sys/module/usbcore/parameters/authorized_default)"
-        stick={find_port(QEMU_STICK)}; kbd={find_port(QEMU_KEYBOARD)}
+        stick=$(usbport {QEMU_STICK}); kbd=$(usbport {QEMU_KEYBOARD})
         echo "stick=$stick authorized=$(cat /sys/bus/usb/devices/$stick/authorized) interfaces=$(ls -d /sys/bus/usb/devices/$stick:* 2>/dev/null | wc -l)"
         echo "usb-storage-this-boot=$(journalctl -k -b -q | grep -c 'usb-storage' || true) disks=$(ls /dev/sd* 2>/dev/null | wc -l)"
-        journalctl -b -q -o json NAZORAT_EVENT=policy.decision NAZORAT_DEVICE_PORT=$stick | field MESSAGE | tail -n 1
+        journalctl -b -q -o json NAZORAT_EVENT=policy.decision NAZORAT_SUBJECT=$stick | field MESSAGE | tail -n 1
         echo "keyboard=$kbd authorized=$(cat /sys/bus/usb/devices/$kbd/authorized) connect_type=$(cat /sys/bus/usb/devices/$kbd/port/connect_type)"
         echo "ps2=$(grep -c 'AT Translated Set 2 keyboard' /proc/bus/input/devices)"
     """).splitlines()
@@ -75,7 +69,7 @@ def qmp_hotplug_stick(m):
         expect("return" in answer, f"QMP {command['execute']}", answer)
     out = sh(m, f"""
         nazwait "{c}" 300 policy.decision | field MESSAGE
-        port=$(journalctl -q -o json --after-cursor="{c}" NAZORAT_EVENT=policy.decision | field NAZORAT_DEVICE_PORT | head -n1)
+        port=$(journalctl -q -o json --cursor="{c}" NAZORAT_EVENT=policy.decision | field NAZORAT_SUBJECT | head -n1)
         echo "authorized=$(cat /sys/bus/usb/devices/$port/authorized) disks=$(ls /dev/sd* 2>/dev/null | wc -l)"
     """).splitlines()
     qmp.close()

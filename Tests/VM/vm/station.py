@@ -29,8 +29,9 @@ def scenario(machine, name, fn):
     log.step(name)
     try:
         fn(machine)
-    except (ScenarioFailure, GuestError) as failure:
-        log.failed(name, str(failure))
+    except (ScenarioFailure, GuestError, ValueError, IndexError, KeyError, TypeError) as failure:
+        # A scenario that cannot read what the guest printed fails too, with what it got.
+        log.failed(name, f"{type(failure).__name__}: {failure}" if not isinstance(failure, ScenarioFailure) else str(failure))
         try:
             _, journal = machine.run("journalctl -b --no-pager -n 120 -o short-monotonic", check=False, timeout=120)
             print("--- the guest's journal (last 120 entries of this boot) ---\n" + journal, flush=True)
