@@ -19,10 +19,15 @@ public struct Uplink: Service {
     let logger: Logger
     /// Envelopes per POST to central.
     static let batch = 100
+    /// Seconds nazoratd holds an outbox request open while the outbox is empty (long poll).
+    static let outboxWait: Int64 = 30
 
     public init(settings: UplinkSettings, socketPath: String, logger: Logger) {
         self.settings = settings
-        control = ControlClient(socketPath: socketPath)
+        // The answer to a long poll starts only when an envelope is there, so the client's
+        // answer timeout is the poll's length and a margin (the 5 s default of nazoratctl cut
+        // every idle poll off: make vm-test saw "stream ended at an unexpected time").
+        control = ControlClient(socketPath: socketPath, answerTimeout: .seconds(2 * Self.outboxWait))
         self.logger = logger
     }
 
@@ -66,7 +71,7 @@ public struct Uplink: Service {
     private func fetch() async throws -> OutboxDocument {
         let response: ControlClient.Response
         do {
-            response = try await control.request(.GET, "/v1/outbox?limit=\(Self.batch)&wait=30")
+            response = try await control.request(.GET, "/v1/outbox?limit=\(Self.batch)&wait=\(Self.outboxWait)")
         } catch {
             throw DeliveryProblem.nazoratd("\(error)")
         }

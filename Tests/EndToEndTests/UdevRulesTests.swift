@@ -17,7 +17,14 @@ import Testing
             .map { $0 + "\n" }.joined())
         let directory = try Paths.temporaryDirectory()
         for rule in rules {
-            try FileManager.default.copyItem(atPath: Paths.repository + "/udev-rules/" + rule, toPath: directory + "/" + rule)
+            // udev runs PROGRAM with the device's properties as its whole environment, so a
+            // program would read the real /sys, not the testbed's: it gets umockdev's
+            // preload library and the testbed's directory on its command line instead.
+            let environment = testbed.childEnvironment
+            let preload = "/usr/bin/env LD_PRELOAD=libumockdev-preload.so.0 UMOCKDEV_DIR=\(environment["UMOCKDEV_DIR"] ?? "") "
+            let text = try String(contentsOfFile: Paths.repository + "/udev-rules/" + rule, encoding: .utf8)
+                .replacingOccurrences(of: "PROGRAM=\"", with: "PROGRAM=\"" + preload)
+            try text.write(toFile: directory + "/" + rule, atomically: true, encoding: .utf8)
         }
         try FileManager.default.createDirectory(atPath: "/etc/udev/rules.d", withIntermediateDirectories: true)
         let result = try runToCompletion("/usr/bin/unshare", [

@@ -81,6 +81,12 @@ def station_image(base: pathlib.Path, work: pathlib.Path, deb: pathlib.Path) -> 
     for timer in ["apt-daily.timer", "apt-daily-upgrade.timer", "dpkg-db-backup.timer"]:
         os.symlink("/dev/null", units / timer)
     (root / "etc/hostname").write_text("station-tsh-0001\n")
+    # The station's network, for the uplink: QEMU's user network, static (no DHCP wait).
+    # 10.0.2.100 (central, through guestfwd) is on the link; there is no gateway.
+    (root / "etc/systemd/network").mkdir(parents=True, exist_ok=True)
+    (root / "etc/systemd/network/10-station.network").write_text(
+        "[Match]\nName=en*\n\n[Network]\nAddress=10.0.2.15/24\nLinkLocalAddressing=no\nIPv6AcceptRA=no\n")
+    os.symlink("/lib/systemd/system/systemd-networkd.service", wants / "systemd-networkd.service")
     (root / "etc/fstab").write_text("/dev/vda / ext4 rw,errors=remount-ro 0 1\n")
     (root / "etc/modprobe.d/nazorat-vm.conf").write_text(
         "# twelve dummy USB host controllers, one per gadget (vm-gadget)\noptions dummy_hcd num=12\n")

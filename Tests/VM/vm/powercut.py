@@ -102,7 +102,7 @@ def report_until_cut(m, rng):
 def after_the_cut(m, acknowledged):
     out = sh(m, """
         systemctl is-system-running --wait >/dev/null || true
-        set +e; nazoratd verify-log --db /var/lib/nazorat/state.db; echo "verify-exit=$?"; set -e
+        set +e; nazoratd verify-log --db /var/lib/nazorat/state.db 2>/dev/null | head -n 1; echo "verify-exit=${PIPESTATUS[0]}"; set -e
         port=$(vm-gadget port scanner1)
         nazoratctl counters --json | grep -o "{[^{}]*\\"port\\":\\"$port\\"[^{}]*}" | grep -o '"public":[0-9]*' | cut -d: -f2
     """).splitlines()
