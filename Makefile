@@ -102,8 +102,11 @@ bench: release
 
 ## Release build. The Swift runtime and Foundation are linked statically: a station has no
 ## Swift toolchain, and the binaries must start from /usr/bin with Debian's libraries only.
+## Each executable by name: a plain `swift build` would also link the dependencies' dynamic
+## library products (libGRDB-dynamic.so), which cannot take the static runtime.
 release: deps
-	$(SWIFT) build -c release --static-swift-stdlib
+	for product in $(EXECUTABLES) nazorat-station-sim; do \
+	  $(SWIFT) build -c release --static-swift-stdlib --product $$product || exit 1; done
 
 ## The Debian package, .build/nazorat_VERSION_amd64.deb, from the release build; lintian checks it.
 deb: release
