@@ -123,9 +123,9 @@ vm-deps:
 vm-test: deb vm-deps
 	python3 Tests/VM/vmtest.py --deb .build/nazorat_*_amd64.deb --central .build/release/nazorat-central
 
-## A console on the station image of the last vm-test (root's password: station).
-vm-shell: vm-deps
-	python3 Tests/VM/vmtest.py --shell
+## A root prompt on a fresh station image with the package installed (monitor mode).
+vm-shell: deb vm-deps
+	python3 Tests/VM/vmtest.py --shell --deb .build/nazorat_*_amd64.deb
 
 ## Install the binaries, units, udev rules, sysusers, tmpfiles, journal catalog and the
 ## default configuration (an existing /etc/nazorat file is never overwritten).

@@ -201,6 +201,12 @@ import Testing
         try await daemon.lines.wait(for: "a second decision by the old policy") { lines in
             lines.filter { $0.contains("policy: 1-3 0781:5567 (storage) blocked by rule at line 1") }.count == 2
         }
+        // Regression: a set operator with nothing after it crashed the parser, and nazoratd
+        // with it on SIGHUP (with Restart=always, at every start).
+        try "allow name one-of\n".write(toFile: rules, atomically: true, encoding: .utf8)
+        kill(daemon.process.processIdentifier, SIGHUP)
+        try await daemon.waitForLine(
+            containing: "reload refused, the previous configuration stays in force: \(rules):1:12: expected '{' after the set operator 'one-of'")
         #expect(daemon.stop() == 0)
     }
 

@@ -122,6 +122,35 @@ import Testing
         #expect(error(text) == message)
     }
 
+    /// Regression test: a set or condition operator with nothing after it crashed the parser
+    /// ("Index out of range"), and with it nazoratd on SIGHUP.
+    @Test(arguments: [
+        ("allow name one-of", "rules.conf:1:12: expected '{' after the set operator 'one-of'"),
+        ("allow with-interface one-of", "rules.conf:1:22: expected '{' after the set operator 'one-of'"),
+        ("allow if one-of", "rules.conf:1:10: expected '{' after the condition operator 'one-of'"),
+    ])
+    func anOperatorAtTheEndOfTheRuleIsAnError(text: String, message: String) {
+        #expect(error(text) == message)
+    }
+
+    /// Every way a rule can end early: each prefix of a rule that uses every construct, cut at
+    /// every character, parses or is refused with file:line:column; none crashes.
+    @Test func everyTruncationOfARuleIsParsedOrRefused() {
+        let full = #"allow id 2c4e:0b01 serial "BS 200" name one-of { "a" "b" } hash equals-ordered { "h" }"#
+            + #" with-interface all-of { 03:01:01 08:*:* } with-connect-type none-of { "hotplug" } label "role=ups""#
+            + " if one-of { true !false localtime(08:00-17:00) }"
+        var refused = 0
+        for length in 1...full.count {
+            let text = String(full.prefix(length))
+            if let message = error(text) {
+                refused += 1
+                #expect(message.hasPrefix("rules.conf:1:"), "\(text): \(message)")
+            }
+        }
+        #expect(error(full) == nil)
+        #expect(refused > full.count / 2)
+    }
+
     @Test func errorsNameTheLineOfTheFile() {
         #expect(error("allow\n\n# c\nallow serial\n")?.hasPrefix("rules.conf:4:13:") == true)
     }

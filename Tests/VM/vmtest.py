@@ -20,7 +20,7 @@ def main():
     parser.add_argument("--deb", type=pathlib.Path, help="the package to install (make deb)")
     parser.add_argument("--central", type=pathlib.Path, help="nazorat-central on the host (the uplink scenario)")
     parser.add_argument("--only", action="append", default=[], help="run only the scenarios with this name (repeatable)")
-    parser.add_argument("--shell", action="store_true", help="boot the last test image and give a root shell on it")
+    parser.add_argument("--shell", action="store_true", help="boot a fresh station with the package and give a root shell on it")
     parser.add_argument("--cache", type=pathlib.Path, default=REPO / ".build-vm", help="the image cache (ignored by git)")
     args = parser.parse_args()
     # SIGTERM (CI's timeout, a Ctrl-C'd make) ends the harness through its atexit handlers,
@@ -29,11 +29,11 @@ def main():
     args.cache.mkdir(parents=True, exist_ok=True)
     work = args.cache / "work"
     work.mkdir(exist_ok=True)
-    if args.shell:
-        return plan.shell(work)
     if not args.deb or not args.deb.exists():
         parser.error("--deb: no package (make deb builds it)")
     base = image.base_root(args.cache)
+    if args.shell:
+        return plan.shell(base, work, args.deb)
     log.step("station image: the base root, the package in /root, the harness's guest files")
     station = image.station_image(base, work, args.deb)
     plan.run_all(station, work, args)

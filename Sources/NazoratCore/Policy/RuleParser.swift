@@ -275,14 +275,18 @@ struct TokenStream {
         self.line = line
     }
 
+    /// The token `next()` returned last. The index never passes the end: a rule that ends
+    /// early (`allow name one-of`) once made `last` read past the tokens and crash the
+    /// daemon on a policy reload.
     var last: RuleLexer.Token? { index > 0 ? tokens[index - 1] : nil }
 
     func peek() -> RuleLexer.Token? { index < tokens.count ? tokens[index] : nil }
 
-    mutating func advance() { index += 1 }
+    mutating func advance() { index = min(index + 1, tokens.count) }
 
     mutating func next() -> RuleLexer.Token? {
-        defer { index += 1 }
-        return peek()
+        guard let token = peek() else { return nil }
+        index += 1
+        return token
     }
 }

@@ -115,12 +115,17 @@ def power_cuts(station, work, kernel, initrd, wanted):
             return
 
 
-def shell(work):
-    """A root shell on the last test image, through the agent (each line runs as a script)."""
+def shell(base, work, deb):
+    """A root shell on a fresh station: the image with the package installed (monitor mode)
+    and the station's equipment plugged; each line runs as a script through the agent."""
     kernel, initrd = kernel_files()
-    machine = Machine(work / "station.img", kernel, initrd, work, "shell")
+    work = work / "shell"
+    work.mkdir(exist_ok=True)
+    machine = Machine(image.station_image(base, work, deb), kernel, initrd, work, "shell")
     machine.start()
-    print("station image up; type shell commands, end with Ctrl-D (the station powers off)")
+    machine.run("apt-get -o DPkg::Lock::Timeout=300 install -y -q /root/nazorat.deb && vm-gadget station")
+    print("station up (monitor mode, the station's equipment plugged; `vm-gadget add stick` plugs a stick);\n"
+          "type shell commands, end with Ctrl-D (the station powers off)")
     try:
         while True:
             try:
