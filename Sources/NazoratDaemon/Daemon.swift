@@ -96,7 +96,9 @@ public enum Daemon {
             type: "daemon.stopped", severity: .notice, subject: "daemon", message: "nazoratd stopped",
             payload: "{}", time: clock.now())]))
         if let checkpoint = await log.checkpointHead() {
-            logger.info("checkpoint signed", metadata: ["seq": "\(checkpoint.seq)"])
+            // Not "seq": that key becomes NAZORAT_SEQ, which only an event's entry (with its
+            // MESSAGE_ID and catalog entry) may carry.
+            logger.info("checkpoint signed", metadata: ["checkpoint_seq": "\(checkpoint.seq)"])
         }
     }
 

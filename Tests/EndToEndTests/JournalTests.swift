@@ -33,8 +33,18 @@ import Testing
         try await notify.messages.wait(for: "READY=1") { $0.contains { $0.hasPrefix("READY=1") } }
         try testbed.add(Paths.fixture("hostile-strings"))
         try await waitForJournal(station: station) { entries in entries.contains { $0["NAZORAT_EVENT"] as? String == "policy.decision" && $0["NAZORAT_SUBJECT"] as? String == "1-3" } }
+        let pid = daemon.process.processIdentifier
         #expect(daemon.stop() == 0)
         #expect(await daemon.lines.elements.isEmpty, "with the journal there is nothing on stderr")
+        // Regression: the "checkpoint signed" line of a clean stop carried NAZORAT_SEQ without a
+        // MESSAGE_ID. Every entry of the daemon with a seq is an event's.
+        _ = try runToCompletion("/bin/journalctl", ["--sync"], environment: [:])
+        let everything = try runToCompletion("/bin/journalctl", ["-o", "json", "--no-pager", "_PID=\(pid)"], environment: [:])
+            .stdoutText.split(separator: "\n").compactMap { (try? JSONSerialization.jsonObject(with: Data($0.utf8))) as? [String: Any] }
+        for entry in everything where entry["NAZORAT_SEQ"] != nil {
+            #expect(entry["MESSAGE_ID"] is String, "NAZORAT_SEQ without MESSAGE_ID: \(entry["MESSAGE"] ?? "")")
+        }
+        #expect(everything.contains { $0["MESSAGE"] as? String == "checkpoint signed" && $0["NAZORAT_CHECKPOINT_SEQ"] is String })
 
         let events = try DatabaseQueue(path: directory + "/state/state.db").read {
             try Row.fetchAll($0, sql: "SELECT seq, hash, type, severity, message FROM events ORDER BY seq")
