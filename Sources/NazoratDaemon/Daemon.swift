@@ -92,7 +92,7 @@ public enum Daemon {
         SystemdNotifier.notify(["STATUS": "starting: enumerating devices"])
         try await group.run()
         SystemdNotifier.notify(["STOPPING": "1", "STATUS": "stopping: final checkpoint"])
-        await log.record(StoreBatch.Pending(drafts: [EventDraft(
+        await log.record(StoreBatch(drafts: [EventDraft(
             type: "daemon.stopped", severity: .notice, subject: "daemon", message: "nazoratd stopped",
             payload: "{}", time: clock.now())]))
         if let checkpoint = await log.checkpointHead() {
@@ -117,8 +117,8 @@ public enum Daemon {
 
     /// `daemon.started`, preceded after a damaged database by `log.chain-restarted` and its alarm.
     private static func startupRecord(configuration: Configuration, quarantine: StateDirectory.Quarantine?,
-                                      time: EventTime) -> StoreBatch.Pending {
-        var record = StoreBatch.Pending(drafts: [])
+                                      time: EventTime) -> StoreBatch {
+        var record = StoreBatch(drafts: [])
         if let quarantine {
             let head = quarantine.lastVerifiedSeq.map { "seq \($0) hash \(quarantine.lastVerifiedHash ?? "")" } ?? "nothing"
             let message = "damaged database moved to \(quarantine.movedTo) (\(quarantine.reason)); "
@@ -129,7 +129,7 @@ public enum Daemon {
                     movedTo: quarantine.movedTo, reason: quarantine.reason,
                     lastVerifiedSeq: quarantine.lastVerifiedSeq, lastVerifiedHash: quarantine.lastVerifiedHash)),
                 time: time))
-            record.alarmChanges.append(.raise(Alarm(kind: "storage.damaged-database", severity: .critical,
+            record.tables.alarmChanges.append(.raise(Alarm(kind: "storage.damaged-database", severity: .critical,
                                                     subject: "state", detail: message)))
         }
         record.drafts.append(EventDraft(

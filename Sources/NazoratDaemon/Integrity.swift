@@ -59,7 +59,7 @@ public enum Sealing {
         let inventory = Inventory(devices: scan.devices) { device in
             policy.decide(device, secondsOfDay: clock.secondsOfDay()).role ?? Role.guess(for: device)
         }
-        let record = StoreBatch.Pending(drafts: [sealedDraft(inventory, time: clock.now())], inventory: inventory)
+        let record = StoreBatch(drafts: [sealedDraft(inventory, time: clock.now())], inventory: inventory)
         await log.record(record)
         _ = await log.checkpointHead()
         guard let head = await log.currentHead, try opened.store.inventory() == inventory else {

@@ -7,7 +7,7 @@ enum ObservationEvents {
     /// The record of one observation. `recorded` is what the database held before start,
     /// reconciled with the coldplug scan so that changes while the daemon was stopped are logged.
     static func pending(for observation: DeviceObservation, recorded: [USBDevice], firstStart: Bool,
-                        time: EventTime) -> StoreBatch.Pending {
+                        time: EventTime) -> StoreBatch {
         switch observation {
         case .present(let devices):
             var known = PresentDevices(recorded)
@@ -18,19 +18,19 @@ enum ObservationEvents {
         case .interface(let event):
             let type = event.type.map(\.description) ?? "??:??:??"
             let driver = event.driver.map { " driver \($0)" } ?? ""
-            return StoreBatch.Pending(drafts: [EventDraft(
+            return StoreBatch(drafts: [EventDraft(
                 type: "device.interface", severity: .info, subject: event.devicePort,
                 message: "interface \(event.action): \(event.name) \(type)\(driver)",
                 payload: JSONText.encode(["action": event.action, "interface": event.name, "type": type,
                                           "driver": event.driver ?? ""]),
                 time: time)])
         case .unreadable(let error):
-            return StoreBatch.Pending(drafts: [EventDraft(
+            return StoreBatch(drafts: [EventDraft(
                 type: "device.unreadable", severity: .warning, subject: "usb",
                 message: "device skipped: \(error)", payload: JSONText.encode(["reason": error.description]),
                 time: time)])
         case .rescanned(let reason, let changes):
-            return StoreBatch.Pending(drafts: [EventDraft(
+            return StoreBatch(drafts: [EventDraft(
                 type: "monitor.rescanned", severity: .warning, subject: "usb",
                 message: "rescanned all devices after \(reason): \(changes) changes",
                 payload: JSONText.encode(RescanPayload(reason: reason, changes: changes)), time: time)])
@@ -42,13 +42,13 @@ enum ObservationEvents {
         var changes: Int
     }
 
-    private static func pending(for changes: [DeviceChange], cause: String, time: EventTime) -> StoreBatch.Pending {
-        var record = StoreBatch.Pending(drafts: [])
+    private static func pending(for changes: [DeviceChange], cause: String, time: EventTime) -> StoreBatch {
+        var record = StoreBatch(drafts: [])
         for change in changes {
             record.drafts.append(DeviceEvents.draft(for: change, cause: cause, time: time))
             switch change {
-            case .added(let device), .changed(_, let device): record.devicesPresent.append(device)
-            case .removed(let device): record.devicesGone.append(device.syspath)
+            case .added(let device), .changed(_, let device): record.tables.devicesPresent.append(device)
+            case .removed(let device): record.tables.devicesGone.append(device.syspath)
             }
         }
         return record

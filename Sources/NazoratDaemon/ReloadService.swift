@@ -25,7 +25,7 @@ struct ReloadService: Service {
     func run() async throws {
         for await _ in hangups.cancelOnGracefulShutdown() {
             SystemdNotifier.notify(["RELOADING": "1"])
-            await log.record(StoreBatch.Pending(drafts: [reload()]))
+            await log.record(StoreBatch(drafts: [reload()]))
             SystemdNotifier.notify(["READY": "1"])
         }
     }

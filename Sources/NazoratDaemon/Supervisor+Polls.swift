@@ -28,21 +28,21 @@ extension Supervisor {
         } ?? false
         let outcome = counters.report(reported, port: port, phase: phase, isSealedScanner: sealed != nil,
                                       isConnected: connected)
-        var record = StoreBatch.Pending(drafts: [])
+        var record = StoreBatch(drafts: [])
         switch outcome {
         case .accepted(changed: false):
             // A repeat changes nothing and records nothing, but is acknowledged only once
             // what it repeats is on disk.
             return await log.record(record) ? .accepted(changed: false) : .notDurable
         case .accepted(changed: true):
-            record.counters[port] = counters.scanners[port]
+            record.tables.counters[port] = counters.scanners[port]
             record.drafts.append(EventDraft(
                 type: "counters.reported", severity: .info, subject: port,
                 message: "counters of \(port): public \(reported.publicCount), protective \(reported.protectiveCount)",
                 payload: JSONText.encode(CountersPayload(port: port, counters: reported, anomaly: nil, peer: peer)),
                 time: time))
         case .anomaly(let anomaly, let detail):
-            record.evidence.append(CounterEvidence(port: port, counters: reported, anomaly: anomaly.rawValue))
+            record.tables.evidence.append(CounterEvidence(port: port, counters: reported, anomaly: anomaly.rawValue))
             record.drafts.append(EventDraft(
                 type: "counters.anomaly", severity: anomaly.severity, subject: port,
                 message: "counter anomaly: \(detail) (reported by \(peer.description); kept as evidence)",
@@ -51,7 +51,7 @@ extension Supervisor {
                 time: time))
             let alarm = Alarm(kind: anomaly.rawValue, severity: anomaly.severity, subject: port, detail: detail)
             if let (change, draft) = integrity.book.raise(alarm, phase: phase, time: time) {
-                record.alarmChanges.append(change)
+                record.tables.alarmChanges.append(change)
                 record.drafts.append(draft)
             }
         }
@@ -71,11 +71,11 @@ extension Supervisor {
             throw .invalid("the polls are \(current.rawValue); they can only go setup -> open -> closed")
         }
         let time = clock.now()
-        var record = StoreBatch.Pending(drafts: [], metadata: ["polls-phase": next.rawValue])
+        var record = StoreBatch(drafts: [], metadata: ["polls-phase": next.rawValue])
         if next == .open {
             let scanners = integrity.inventory?.items.filter { $0.role == .ballotScanner }.map(\.port) ?? []
             counters.openPolls(scannerPorts: scanners)
-            record.counters = counters.scanners
+            record.tables.counters = counters.scanners
             record.drafts.append(EventDraft(
                 type: "polls.opened", severity: .notice, subject: "polls",
                 message: "polls opened by \(peer.description): public counters reset to 0, protective counters recorded: "
@@ -94,7 +94,7 @@ extension Supervisor {
         integrity.phase = next
         let regraded = integrity.book.regrade(for: next, time: time)
         record.drafts += regraded.drafts
-        record.alarmChanges += regraded.changes
+        record.tables.alarmChanges += regraded.changes
         guard await log.record(record) else { throw .failed("the phase change could not be written: storage fails") }
         _ = await log.checkpointHead()
         board.phaseChanged(next, counters: counters.scanners, alarms: Array(integrity.book.open.values))
@@ -113,7 +113,7 @@ extension Supervisor {
     func submitResults(_ json: String, contests: Int, by peer: Peer) async throws(CommandError) {
         let time = clock.now()
         guard phase == .closed else {
-            await log.record(StoreBatch.Pending(drafts: [EventDraft(
+            await log.record(StoreBatch(drafts: [EventDraft(
                 type: "results.refused", severity: .warning, subject: "results",
                 message: "per-contest totals refused: the polls are \(phase.rawValue) (totals only after close); "
                     + "submitted by \(peer.description) (\(peer.command))",
@@ -122,10 +122,11 @@ extension Supervisor {
             throw .conflict("per-contest totals are accepted only after the polls close (VVSG 2.0 1.1.9-K); "
                             + "the polls are \(phase.rawValue)")
         }
-        let record = StoreBatch.Pending(drafts: [EventDraft(
+        var record = StoreBatch(drafts: [EventDraft(
             type: "results.submitted", severity: .notice, subject: "results",
             message: "per-contest totals for \(contests) contests submitted by \(peer.description)",
-            payload: json, time: time)], results: json)
+            payload: json, time: time)])
+        record.tables.results = json
         guard await log.record(record) else { throw .failed("the totals could not be written: storage fails") }
     }
 }

@@ -64,7 +64,7 @@ actor Supervisor {
         if case .present(let devices) = observation { present = devices } else { present = watcher.unorderedDevices }
         let alarms = integrity.check(after: observation, present: { present }, time: time)
         record.drafts += alarms.drafts
-        record.alarmChanges += alarms.changes
+        record.tables.alarmChanges += alarms.changes
         await log.record(record)
         board.devicesChanged(present: present, alarms: Array(integrity.book.open.values))
         if !ready, case .present = observation {
@@ -79,11 +79,11 @@ actor Supervisor {
         // The inventory puts them in port order.
         let present = watcher.unorderedDevices
         let inventory = Inventory(devices: present, role: roles)
-        var record = StoreBatch.Pending(drafts: [Sealing.sealedDraft(inventory, time: time, by: peer)],
+        var record = StoreBatch(drafts: [Sealing.sealedDraft(inventory, time: time, by: peer)],
                                         inventory: inventory)
         let alarms = integrity.seal(inventory, present: present, time: time)
         record.drafts += alarms.drafts
-        record.alarmChanges += alarms.changes
+        record.tables.alarmChanges += alarms.changes
         await log.record(record)
         _ = await log.checkpointHead()
         board.sealed(inventory, alarms: Array(integrity.book.open.values))
@@ -111,7 +111,7 @@ actor Supervisor {
         // Who acknowledged, in full: uid, gid, pid and command line.
         draft.payload = JSONText.encode(AcknowledgementPayload(kind: stored.kind, subject: stored.subject, id: id,
                                                                by: peer.description, note: note, peer: peer))
-        await log.record(StoreBatch.Pending(drafts: [draft], alarmChanges: [change]))
+        await log.record(StoreBatch(drafts: [draft], alarmChanges: [change]))
         board.alarmsChanged(Array(integrity.book.open.values))
         var alarm = stored
         alarm.state = .acknowledged
@@ -130,7 +130,7 @@ actor Supervisor {
         let drafts = [AdministratorDecision.draft(device, target: target, by: peer, rule: rule, mode: enforcer.mode,
                                                   time: time)]
             + enforcer.apply(target, to: device, time: time)
-        await log.record(StoreBatch.Pending(drafts: drafts))
+        await log.record(StoreBatch(drafts: drafts))
         return device
     }
 
@@ -142,13 +142,13 @@ actor Supervisor {
                                    phase: integrity.phase, time: time)
             : integrity.book.clear(kind: "outbox.near-full", subject: "outbox", time: time)
         guard let (alarm, draft) = change else { return }
-        await log.record(StoreBatch.Pending(drafts: [draft], alarmChanges: [alarm]))
+        await log.record(StoreBatch(drafts: [draft], alarmChanges: [alarm]))
         board.alarmsChanged(Array(integrity.book.open.values))
     }
 
     /// Records a refused request: who asked for what, and why not.
     func refused(_ request: String, peer: Peer, reason: String) async {
-        await log.record(StoreBatch.Pending(drafts: [EventDraft(
+        await log.record(StoreBatch(drafts: [EventDraft(
             type: "control.denied", severity: .warning, subject: "control",
             message: "control request refused: \(request) by \(peer.description) (\(peer.command)): \(reason)",
             payload: JSONText.encode(ControlAudit(request: request, peer: peer, reason: reason)), time: clock.now())]))

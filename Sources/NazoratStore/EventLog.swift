@@ -29,7 +29,7 @@ public actor EventLog {
     private let onStorageChange: @Sendable (StorageState) -> Void
     private let onCommitted: @Sendable ([Event]) -> Void
     private var head: (seq: Int64, hash: String)?
-    private var pending: [StoreBatch.Pending] = []
+    private var pending: [StoreBatch] = []
     private var pendingDrafts = 0
     private var lost = LostEvents()
     private var failure: String?
@@ -58,7 +58,7 @@ public actor EventLog {
     /// before them, or queued while storage is failing. Returns whether it is on disk (a
     /// caller that acknowledges something to a client must not do so otherwise).
     @discardableResult
-    public func record(_ record: StoreBatch.Pending) -> Bool {
+    public func record(_ record: StoreBatch) -> Bool {
         // While failing, first try to write what waits: the disk may be back, and then
         // this record need not count against the queue.
         if failure != nil { flush() }
@@ -76,23 +76,19 @@ public actor EventLog {
     public func checkpointHead() -> Checkpoint? {
         guard failure == nil, let head, (try? store.lastCheckpointSeq()) != head.seq else { return nil }
         let checkpoint = Checkpoint.sign(station: station, seq: head.seq, hash: head.hash, key: key)
-        var batch = StoreBatch()
-        batch.checkpoints = [checkpoint]
         do {
-            try store.append(batch)
+            try store.append(events: [], checkpoints: [checkpoint])
             return checkpoint
         } catch {
             return nil
         }
     }
 
-    private func enqueue(_ record: StoreBatch.Pending) {
+    private func enqueue(_ record: StoreBatch) {
         guard pendingDrafts + record.drafts.count <= queueLimit || failure == nil else {
             lost.add(record.drafts)
-            // Device, alarm, seal and metadata changes are state, not history: keep them so the tables stay true.
-            pending.append(StoreBatch.Pending(drafts: [], devicesPresent: record.devicesPresent,
-                                              devicesGone: record.devicesGone, alarmChanges: record.alarmChanges,
-                                              inventory: record.inventory, metadata: record.metadata))
+            // History may be lost to a full queue; state never is, or the tables would lie.
+            pending.append(record.stateOnly)
             notify()
             return
         }
@@ -104,11 +100,11 @@ public actor EventLog {
         guard !pending.isEmpty else { return }
         var records = pending
         if failure != nil {
-            records.append(StoreBatch.Pending(drafts: recoveryDrafts()))
+            records.append(StoreBatch(drafts: recoveryDrafts()))
         }
         let (batch, newHead) = chain(records)
         do {
-            try store.append(batch)
+            try store.append(events: batch.events, checkpoints: batch.checkpoints, tables: batch.tables)
         } catch {
             fail(error.description)
             return
@@ -141,8 +137,8 @@ public actor EventLog {
         return drafts
     }
 
-    private func chain(_ records: [StoreBatch.Pending]) -> (StoreBatch, (seq: Int64, hash: String)?) {
-        var batch = StoreBatch()
+    private func chain(_ records: [StoreBatch]) -> (Chained, (seq: Int64, hash: String)?) {
+        var batch = Chained()
         var head = self.head
         for record in records {
             for draft in record.drafts {
@@ -153,18 +149,16 @@ public actor EventLog {
                     batch.checkpoints.append(Checkpoint.sign(station: station, seq: event.seq, hash: event.hash, key: key))
                 }
             }
-            batch.devicesPresent.removeAll { device in record.devicesGone.contains(device.syspath) }
-            batch.devicesGone.removeAll { syspath in record.devicesPresent.contains { $0.syspath == syspath } }
-            batch.devicesPresent += record.devicesPresent
-            batch.devicesGone += record.devicesGone
-            batch.alarmChanges += record.alarmChanges
-            batch.inventory = record.inventory ?? batch.inventory
-            batch.metadata.merge(record.metadata) { _, new in new }
-            batch.counters.merge(record.counters) { _, new in new }
-            batch.evidence += record.evidence
-            batch.results = record.results ?? batch.results
+            batch.tables.merge(record.tables)
         }
         return (batch, head)
+    }
+
+    /// Records chained into one transaction.
+    private struct Chained {
+        var events: [Event] = []
+        var checkpoints: [Checkpoint] = []
+        var tables = TableChanges()
     }
 
     private func fail(_ reason: String) {
@@ -186,45 +180,6 @@ public actor EventLog {
 
     private func notify() {
         if let failure { onStorageChange(.failing(reason: failure, queued: pendingDrafts, lost: lost.count)) }
-    }
-}
-
-extension StoreBatch {
-    /// One observation's worth of writes, before it is chained.
-    public struct Pending: Sendable {
-        /// The events to append.
-        public var drafts: [EventDraft]
-        /// Devices now present.
-        public var devicesPresent: [USBDevice]
-        /// Syspaths of devices now gone.
-        public var devicesGone: [String]
-        /// Alarms raised, acknowledged or cleared.
-        public var alarmChanges: [AlarmChange]
-        /// A new seal.
-        public var inventory: Inventory?
-        /// Metadata set.
-        public var metadata: [String: String]
-        /// Scanner counters now current, by port.
-        public var counters: [String: ScannerRecord]
-        /// Refused counter reports.
-        public var evidence: [CounterEvidence]
-        /// Per-contest totals submitted (JSON).
-        public var results: String?
-
-        /// Creates a pending record.
-        public init(drafts: [EventDraft], devicesPresent: [USBDevice] = [], devicesGone: [String] = [],
-                    alarmChanges: [AlarmChange] = [], inventory: Inventory? = nil, metadata: [String: String] = [:],
-                    counters: [String: ScannerRecord] = [:], evidence: [CounterEvidence] = [], results: String? = nil) {
-            self.counters = counters
-            self.evidence = evidence
-            self.results = results
-            self.drafts = drafts
-            self.devicesPresent = devicesPresent
-            self.devicesGone = devicesGone
-            self.alarmChanges = alarmChanges
-            self.inventory = inventory
-            self.metadata = metadata
-        }
     }
 }
 

@@ -84,9 +84,9 @@ public final class StateStore: Sendable {
         try read { try Int64.fetchOne($0, sql: "SELECT MAX(seq) FROM checkpoints") ?? 0 }
     }
 
-    /// Appends chained events, their checkpoints and the device table changes they imply,
-    /// in one durable transaction.
-    public func append(_ batch: StoreBatch) throws(StoreError) {
+    /// Appends chained events, their checkpoints and the table changes made with them, in
+    /// one durable transaction.
+    public func append(events: [Event], checkpoints: [Checkpoint] = [], tables batch: TableChanges = TableChanges()) throws(StoreError) {
         try write { db in
             // Cached statements: a coldplug appends a thousand rows, each otherwise compiled anew.
             let insertEvent = try db.cachedStatement(sql: """
@@ -94,20 +94,20 @@ public final class StateStore: Sendable {
                                     message, payload, prev_hash, hash)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
-            for event in batch.events {
+            for event in events {
                 try insertEvent.execute(arguments: [
                         event.seq, event.draft.time.realtimeUSec, event.draft.time.monotonicUSec,
                         event.draft.time.bootID, event.draft.type, event.draft.severity.rawValue,
                         event.draft.subject, event.draft.message, event.draft.payload, event.prevHash, event.hash,
                     ])
             }
-            for checkpoint in batch.checkpoints {
+            for checkpoint in checkpoints {
                 try db.execute(sql: """
                     INSERT INTO checkpoints (seq, hash, signature, public_key, realtime_usec) VALUES (?, ?, ?, ?, ?)
                     """, arguments: [checkpoint.seq, checkpoint.hash, checkpoint.signature, checkpoint.publicKey,
-                                     batch.events.last?.draft.time.realtimeUSec ?? 0])
+                                     events.last?.draft.time.realtimeUSec ?? 0])
             }
-            let seq = batch.events.last?.seq ?? 0
+            let seq = events.last?.seq ?? 0
             let upsertDevice = try db.cachedStatement(sql: """
                 INSERT INTO devices (syspath, port, record, updated_seq) VALUES (?, ?, ?, ?)
                 ON CONFLICT(syspath) DO UPDATE SET port = excluded.port, record = excluded.record,
@@ -301,49 +301,5 @@ public final class StateStore: Sendable {
         } catch {
             throw .sqlite("\(path): \(error)")
         }
-    }
-}
-
-/// What one durable transaction writes.
-public struct StoreBatch: Sendable {
-    /// Chained events, in seq order.
-    public var events: [Event] = []
-    /// Checkpoints covering some of them.
-    public var checkpoints: [Checkpoint] = []
-    /// Devices now present (inserted or updated).
-    public var devicesPresent: [USBDevice] = []
-    /// Syspaths of devices now gone.
-    public var devicesGone: [String] = []
-    /// Alarms raised, acknowledged or cleared.
-    public var alarmChanges: [AlarmChange] = []
-    /// A new seal of the inventory.
-    public var inventory: Inventory?
-    /// Metadata set (e.g. `polls-phase`).
-    public var metadata: [String: String] = [:]
-    /// Scanner counters now current, by port.
-    public var counters: [String: ScannerRecord] = [:]
-    /// Refused counter reports.
-    public var evidence: [CounterEvidence] = []
-    /// Per-contest totals submitted (JSON).
-    public var results: String?
-
-    /// An empty batch.
-    public init() {}
-}
-
-/// A refused counter report, kept as evidence.
-public struct CounterEvidence: Sendable, Equatable, Codable {
-    /// The port reported for.
-    public var port: String
-    /// The values reported.
-    public var counters: ScannerCounters
-    /// The anomaly's kind.
-    public var anomaly: String
-
-    /// Evidence of `counters` reported for `port`, refused as `anomaly`.
-    public init(port: String, counters: ScannerCounters, anomaly: String) {
-        self.port = port
-        self.counters = counters
-        self.anomaly = anomaly
     }
 }

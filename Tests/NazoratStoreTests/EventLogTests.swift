@@ -130,6 +130,40 @@ import Testing
         #expect(observer.states.last == .healthy)
         #expect(observer.committed.map(\.seq) == Array(1...9), "every committed event reported once, in order")
     }
+
+    // Regression (issue 15, bug 1): a counter report recorded after the outage queue was
+    // full lost its counters, evidence and results with its events. The counter book had
+    // moved on, so the client's retry was "unchanged" and the count never reached the disk.
+    @Test func aFullQueueDropsHistoryButNeverState() async throws {
+        let tmpfs = try Tmpfs(kibibytes: 1024)
+        let clock = TestClock(), observer = LogObserver()
+        let (log, opened) = try openLog(tmpfs.path + "/state", queueLimit: 1, clock: clock, observer: observer)
+        await log.record(.init(drafts: [draft(1, clock: clock)]))
+        let filler = tmpfs.fill()
+        var padded = draft(2, clock: clock)
+        padded.payload = #"{"pad":"\#(String(repeating: "x", count: 8192))"}"#
+        await log.record(.init(drafts: [padded]))
+
+        var report = StoreBatch(drafts: [draft(3, clock: clock, type: "counters.reported")])
+        let counters = ScannerCounters(publicCount: 41, protectiveCount: 9041)
+        report.tables.counters["1-4"] = ScannerRecord(current: counters, protectiveAtOpen: 9000)
+        report.tables.evidence = [CounterEvidence(port: "1-5", counters: counters, anomaly: "protective-decreased")]
+        report.tables.results = #"{"contests":[]}"#
+        report.tables.metadata["polls-phase"] = "open"
+        #expect(await log.record(report) == false, "the disk is full: nothing may be acknowledged")
+        #expect({ if case .failing(_, 1, 1) = observer.states.last { true } else { false } }(),
+                "the report's event was lost to the full queue: \(String(describing: observer.states.last))")
+
+        try FileManager.default.removeItem(atPath: filler)
+        #expect(await log.record(.init(drafts: [draft(4, clock: clock)])))
+        #expect(try opened.store.counters()["1-4"] == ScannerRecord(current: counters, protectiveAtOpen: 9000))
+        #expect(try opened.store.counterEvidence() == [CounterEvidence(port: "1-5", counters: counters,
+                                                                       anomaly: "protective-decreased")])
+        #expect(try opened.store.results() == #"{"contests":[]}"#)
+        #expect(try opened.store.pollsPhase() == .open)
+        #expect(try opened.store.log().events.map(\.draft.type)
+                == ["device.added", "device.added", "storage.recovered", "events.lost", "device.added"])
+    }
 }
 
 @Suite struct StateDirectoryTests {

@@ -55,7 +55,7 @@ let benchmarks: @Sendable () -> Void = {
             let drafts = (0..<batch).map { Workload.draft($0) }
             benchmark.startMeasurement()
             for _ in benchmark.scaledIterations {
-                await log.record(StoreBatch.Pending(drafts: drafts))
+                await log.record(StoreBatch(drafts: drafts))
             }
             benchmark.stopMeasurement()
         }

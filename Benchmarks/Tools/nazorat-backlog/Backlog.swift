@@ -46,7 +46,7 @@ enum Backlog {
             let due = (tick + 1) * eventCount / ticks
             if due > recorded {
                 let drafts = (recorded..<due).map { draft(index: $0, time: clock.now()) }
-                guard await log.record(StoreBatch.Pending(drafts: drafts)) else { throw BacklogError.notOnDisk }
+                guard await log.record(StoreBatch(drafts: drafts)) else { throw BacklogError.notOnDisk }
                 recorded = due
             }
             let time = clock.now()
