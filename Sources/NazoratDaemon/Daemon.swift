@@ -42,7 +42,8 @@ public enum Daemon {
         await log.record(startupRecord(configuration: configuration, quarantine: opened.quarantine, time: clock.now()))
 
         let watcher = DeviceWatcher(logger: logger)
-        let enforcer = Enforcer(mode: configuration.mode, policy: policy, secondsOfDay: clock.secondsOfDay)
+        let enforcer = Enforcer(.init(mode: configuration.mode, policy: policy, settings: configuration.policy),
+                                secondsOfDay: clock.secondsOfDay)
         let supervisor = try Supervisor(
             log: log, store: opened.store, watcher: watcher, enforcer: enforcer, board: board, clock: clock,
             // The alarms as of now: the start-up record may have raised one (a damaged database).
@@ -53,9 +54,11 @@ public enum Daemon {
             Outbox(store: opened.store, key: opened.key, station: configuration.station, bound: $0.outboxBytes,
                    onAdded: { outboxDoorbell.publish([()]) })
         }
+        let reporter = StationReporter(station: configuration.station, board: board, log: log, store: opened.store,
+                                       enforcer: enforcer, started: started)
         let routes = ControlRoutes(configuration: configuration, board: board, log: log, store: opened.store,
-                                   supervisor: supervisor, enforcer: enforcer, feed: feed, metrics: metrics,
-                                   publicKey: StationKey.publicKeyText(opened.key), started: started, outbox: outbox,
+                                   supervisor: supervisor, enforcer: enforcer, reporter: reporter, feed: feed,
+                                   metrics: metrics, publicKey: StationKey.publicKeyText(opened.key), outbox: outbox,
                                    outboxDoorbell: outboxDoorbell, openAlarms: OpenAlarmCache(store: opened.store))
         let endpoint: ControlEndpoint = try SocketActivation.inheritedControlSocket().map { .inherited(descriptor: $0) }
             ?? .path(configuration.socketPath)
@@ -67,8 +70,7 @@ public enum Daemon {
         }
         let watch = DeviceWatchService(watcher: watcher, supervisor: supervisor)
         let reload = ReloadService(hangups: await UnixSignalsSequence(trapping: .sighup),
-                                   configurationPath: configurationPath, running: configuration, enforcer: enforcer,
-                                   log: log, clock: clock)
+                                   configurationPath: configurationPath, running: configuration, supervisor: supervisor)
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: watch, successTerminationBehavior: .gracefullyShutdownGroup,
                   failureTerminationBehavior: .gracefullyShutdownGroup),
@@ -77,8 +79,8 @@ public enum Daemon {
         ]
         if let outbox, let settings = configuration.uplink {
             services.append(.init(service: OutboxService(
-                outbox: outbox, settings: settings, configuration: configuration, board: board, log: log, store: opened.store,
-                supervisor: supervisor, enforcer: enforcer, clock: clock, started: started, logger: logger)))
+                outbox: outbox, settings: settings, board: board, supervisor: supervisor, reporter: reporter,
+                clock: clock, logger: logger)))
         }
         if let timeout = SystemdNotifier.watchdogTimeout() {
             services.append(.init(service: WatchdogService(period: timeout / 2, probes: [

@@ -12,48 +12,61 @@ import Synchronization
 /// blocked: fail closed, unlike USBGuard, which removes without deauthorizing) and then
 /// writes `remove=1`. Every decision and every write, with its result, is an event.
 final class Enforcer: Sendable {
-    private let state: Mutex<(mode: Configuration.Mode, policy: Policy)>
+    /// What decisions are made with: the mode, the policy and the rule file it came from.
+    /// Replaced whole, and only by the Supervisor, so that a reload and a permanent
+    /// decision never mix one's mode with the other's policy.
+    struct Enforcement: Sendable {
+        var mode: Configuration.Mode
+        var policy: Policy
+        var settings: PolicySettings
+    }
+
+    private let state: Mutex<Enforcement>
+    private let writer: any AuthorizationWriter
     private let secondsOfDay: @Sendable () -> Int
 
-    init(mode: Configuration.Mode, policy: Policy, secondsOfDay: @escaping @Sendable () -> Int) {
-        state = Mutex((mode, policy))
+    init(_ enforcement: Enforcement, writer: any AuthorizationWriter = SysfsWriter(),
+         secondsOfDay: @escaping @Sendable () -> Int) {
+        state = Mutex(enforcement)
+        self.writer = writer
         self.secondsOfDay = secondsOfDay
     }
+
+    /// The mode, policy and rule file in force.
+    var enforcement: Enforcement { state.withLock { $0 } }
 
     /// The mode in force.
     var mode: Configuration.Mode { state.withLock { $0.mode } }
 
-    /// The policy in force.
-    var policy: Policy { state.withLock { $0.policy } }
-
     /// What the policy in force decides for `device`, without applying it.
     func decision(for device: USBDevice) -> Policy.Decision {
-        policy.decide(device, secondsOfDay: secondsOfDay())
+        state.withLock { $0.policy }.decide(device, secondsOfDay: secondsOfDay())
     }
 
     /// The role of `device`: from the matching rule's label, else the udev hint or the interfaces.
     func role(of device: USBDevice) -> Role {
-        decision(for: device).role ?? Role.guess(for: device)
+        decision(for: device).role
     }
 
-    /// Puts a reloaded mode and policy in force for the decisions that follow.
-    func replace(mode: Configuration.Mode, policy: Policy) {
-        state.withLock { $0 = (mode, policy) }
+    /// Puts a new mode, policy and rule file in force for the decisions that follow (the Supervisor's to call).
+    func replace(_ enforcement: Enforcement) {
+        state.withLock { $0 = enforcement }
     }
 
     /// Decides `device` and, in enforce mode, applies the decision.
     func decideAndApply(_ device: USBDevice, time: EventTime) -> [EventDraft] {
-        let (mode, policy) = state.withLock { ($0.mode, $0.policy) }
-        let decision = policy.decide(device, secondsOfDay: secondsOfDay())
-        return [decisionDraft(device, decision, mode: mode, time: time)] + apply(decision.target, to: device, time: time)
+        let current = enforcement
+        let decision = current.policy.decide(device, secondsOfDay: secondsOfDay())
+        return [decisionDraft(device, decision, mode: current.mode, time: time)]
+            + apply(decision.target, to: device, mode: current.mode, time: time)
     }
 
     /// In enforce mode, writes what `target` means for `device` and records each write;
     /// in monitor mode nothing.
-    func apply(_ target: Rule.Target, to device: USBDevice, time: EventTime) -> [EventDraft] {
+    func apply(_ target: Rule.Target, to device: USBDevice, mode: Configuration.Mode, time: EventTime) -> [EventDraft] {
         guard mode == .enforce else { return [] }
         return writes(for: target, device: device).map { attribute, value in
-            let result = SysfsAuthorizer.write(value, to: attribute, of: device.syspath)
+            let result = writer.write(value, to: attribute, of: device.syspath)
             return writeDraft(device, attribute: attribute, value: value, result: result, time: time)
         }
     }
@@ -63,7 +76,7 @@ final class Enforcer: Sendable {
         guard mode == .enforce else { return [] }
         return devices.filter { $0.port.hasPrefix("usb") }.map { hub in
             writeDraft(hub, attribute: "authorized_default", value: "0",
-                       result: SysfsAuthorizer.write("0", to: "authorized_default", of: hub.syspath), time: time)
+                       result: writer.write("0", to: "authorized_default", of: hub.syspath), time: time)
         }
     }
 
@@ -86,7 +99,7 @@ final class Enforcer: Sendable {
 
     private func decisionDraft(_ device: USBDevice, _ decision: Policy.Decision, mode: Configuration.Mode,
                                time: EventTime) -> EventDraft {
-        let role = decision.role ?? Role.guess(for: device)
+        let role = decision.role
         let by = decision.ruleLine.map { "rule at line \($0)" } ?? "the implicit target"
         let verb = switch decision.target {
         case .allow: "allowed"

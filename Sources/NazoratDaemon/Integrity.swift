@@ -57,7 +57,7 @@ public enum Sealing {
                                clock: clock.now, onStorageChange: { _ in }, onCommitted: { _ in })
         let scan = try DeviceScanner.scan()
         let inventory = Inventory(devices: scan.devices) { device in
-            policy.decide(device, secondsOfDay: clock.secondsOfDay()).role ?? Role.guess(for: device)
+            policy.decide(device, secondsOfDay: clock.secondsOfDay()).role
         }
         let record = StoreBatch(drafts: [sealedDraft(inventory, time: clock.now())], inventory: inventory)
         await log.record(record)

@@ -12,14 +12,10 @@ import ServiceLifecycle
 struct OutboxService: Service {
     let outbox: Outbox
     let settings: UplinkSettings
-    let configuration: Configuration
     let board: StatusBoard
-    let log: EventLog
-    let store: StateStore
     let supervisor: Supervisor
-    let enforcer: Enforcer
+    let reporter: StationReporter
     let clock: SystemClock
-    let started: ContinuousClock.Instant
     let logger: Logger
 
     func run() async throws {
@@ -74,26 +70,18 @@ struct OutboxService: Service {
     }
 
     private func heartbeatPayload(time: EventTime) async -> HeartbeatPayload {
-        let summary = board.summary
-        let head = await log.currentHead
-        let uptime = ContinuousClock.now - started
+        let now = await reporter.snapshot()
         return HeartbeatPayload(
-            station: configuration.station, seq: 0, createdUsec: time.realtimeUSec, phase: summary.phase.rawValue,
-            mode: enforcer.mode.rawValue,
-            uptimeSeconds: Double(uptime.components.seconds) + Double(uptime.components.attoseconds) / 1e18,
-            bootId: time.bootID, version: Daemon.version,
-            devices: .init(present: summary.present, sealed: summary.sealed, missing: summary.missing, blocked: summary.blocked),
-            alarms: summary.alarms.map { .init(kind: $0.kind, severity: $0.severity.rawValue, port: $0.subject,
-                                               state: $0.state.rawValue) },
-            counters: CounterSummary.list(board.counters, phase: summary.phase),
-            log: head.map { .init(seq: $0.seq, hash: $0.hash) },
-            realtimeUsec: time.realtimeUSec, monotonicUsec: time.monotonicUSec)
+            station: now.station, seq: 0, createdUsec: time.realtimeUSec, phase: now.summary.phase.rawValue,
+            mode: now.mode.rawValue, uptimeSeconds: now.uptimeSeconds, bootId: time.bootID, version: Daemon.version,
+            devices: now.devices,
+            alarms: now.summary.alarms.map { .init(kind: $0.kind, severity: $0.severity.rawValue, port: $0.subject,
+                                                   state: $0.state.rawValue) },
+            counters: now.counters, log: now.head, realtimeUsec: time.realtimeUSec, monotonicUsec: time.monotonicUSec)
     }
 
     private func finalReport(time: EventTime) -> FinalReportPayload {
-        let contests = (try? store.results()).flatMap { try? JSONDecoder().decode(ResultsSubmission.self, from: Data($0.utf8)) }
-        return FinalReportPayload(
-            station: configuration.station, seq: 0, createdUsec: time.realtimeUSec,
-            scanners: CounterSummary.list(board.counters, phase: .closed), contests: contests?.contests)
+        FinalReportPayload(station: reporter.station, seq: 0, createdUsec: time.realtimeUSec,
+                           scanners: CounterSummary.list(board.counters, phase: .closed), contests: reporter.contests())
     }
 }

@@ -23,9 +23,7 @@ extension Supervisor {
     func report(_ reported: ScannerCounters, port: String, by peer: Peer) async -> CounterOutcome {
         let time = clock.now()
         let sealed = integrity.inventory?.items.first { $0.port == port && $0.role == .ballotScanner }
-        let connected = sealed.map { item in
-            watcher.unorderedDevices.contains { $0.port == port && $0.id == item.id && $0.hash == item.hash }
-        } ?? false
+        let connected = sealed.map { item in watcher.unorderedDevices.contains(where: item.isSealed) } ?? false
         let outcome = counters.report(reported, port: port, phase: phase, isSealedScanner: sealed != nil,
                                       isConnected: connected)
         var record = StoreBatch(drafts: [])

@@ -11,7 +11,7 @@ import NazoratStore
 actor Supervisor {
     let log: EventLog
     let store: StateStore
-    let watcher: DeviceWatcher
+    let watcher: any DeviceSource
     let enforcer: Enforcer
     let board: StatusBoard
     let clock: SystemClock
@@ -23,7 +23,7 @@ actor Supervisor {
     private let firstStart: Bool
     private var ready = false
 
-    init(log: EventLog, store: StateStore, watcher: DeviceWatcher, enforcer: Enforcer, board: StatusBoard,
+    init(log: EventLog, store: StateStore, watcher: any DeviceSource, enforcer: Enforcer, board: StatusBoard,
          clock: SystemClock, integrity: Integrity, firstStart: Bool) throws(StoreError) {
         self.log = log
         self.store = store
@@ -96,6 +96,8 @@ actor Supervisor {
         case invalid(String)
         case conflict(String)
         case failed(String)
+        /// A permanent decision's rule could not be written to the rule file.
+        case policyNotWritten(String)
     }
 
     /// Acknowledges the open alarm `id` with `note`.
@@ -118,20 +120,6 @@ actor Supervisor {
         alarm.acknowledgedBy = peer.description
         alarm.note = note
         return alarm
-    }
-
-    /// An administrator's decision for the device at `port`, applied now in enforce mode
-    /// (recorded only in monitor mode); with `rule`, the rule was also added to the policy.
-    func override(port: String, target: Rule.Target, by peer: Peer, rule: String?) async throws(CommandError) -> USBDevice {
-        guard let device = watcher.unorderedDevices.first(where: { $0.port == port }) else {
-            throw .notFound("no USB device at port \(port)")
-        }
-        let time = clock.now()
-        let drafts = [AdministratorDecision.draft(device, target: target, by: peer, rule: rule, mode: enforcer.mode,
-                                                  time: time)]
-            + enforcer.apply(target, to: device, time: time)
-        await log.record(StoreBatch(drafts: drafts))
-        return device
     }
 
     /// Raises the outbox alarm when it is near its bound, clears it when it is not.
@@ -170,29 +158,4 @@ struct ControlAudit: Encodable {
     var request: String
     var peer: Peer
     var reason: String?
-}
-
-/// The event of an administrator's allow or block.
-enum AdministratorDecision {
-    private struct Payload: Encodable {
-        var target: String
-        var id: String
-        var hash: String?
-        var mode: String
-        var rule: String?
-        var peer: Peer
-    }
-
-    static func draft(_ device: USBDevice, target: Rule.Target, by peer: Peer, rule: String?,
-                      mode: Configuration.Mode, time: EventTime) -> EventDraft {
-        let verb = target == .allow ? "allowed" : "blocked"
-        return EventDraft(
-            type: "device.override", severity: .notice, subject: device.port,
-            message: "\(device.port) \(device.id) \(verb) by \(peer.description) (\(peer.command))"
-                + (rule == nil ? "" : "; a rule was added to the policy")
-                + (mode == .monitor ? " (monitor mode: not applied)" : ""),
-            payload: JSONText.encode(Payload(target: target.rawValue, id: device.id, hash: device.hash,
-                                             mode: mode.rawValue, rule: rule, peer: peer)),
-            time: time)
-    }
 }

@@ -83,9 +83,9 @@ import Testing
         #expect(policy.decide(keyboard, secondsOfDay: 0) == .init(target: .allow, ruleLine: 2, role: .keyboard))
         var usbKeyboard = keyboard
         usbKeyboard.connectType = .hotplug
-        #expect(policy.decide(usbKeyboard, secondsOfDay: 0) == .init(target: .block, ruleLine: 3, role: nil))
+        #expect(policy.decide(usbKeyboard, secondsOfDay: 0) == .init(target: .block, ruleLine: 3, role: .keyboard), "an unlabelled rule: the role is guessed")
         let implicitOnly = Policy(rules: [], implicit: .reject)
-        #expect(implicitOnly.decide(keyboard, secondsOfDay: 0) == .init(target: .reject, ruleLine: nil, role: nil))
+        #expect(implicitOnly.decide(keyboard, secondsOfDay: 0) == .init(target: .reject, ruleLine: nil, role: .keyboard))
     }
 
     @Test func generatedRulesMatchTheirDeviceAndLoadAgain() throws {

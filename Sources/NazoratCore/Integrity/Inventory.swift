@@ -27,6 +27,11 @@ public struct Inventory: Sendable, Equatable, Codable {
             interfaces = device.interfaces
             self.role = role
         }
+
+        /// Whether `device` is this sealed device at its sealed port: the same id and hash.
+        public func isSealed(_ device: USBDevice) -> Bool {
+            device.port == port && device.id == id && device.hash == hash
+        }
     }
 
     /// The sealed devices, in port order.
@@ -35,6 +40,11 @@ public struct Inventory: Sendable, Equatable, Codable {
     /// Seals `devices`, each in the role `role(device)` gives.
     public init(devices: [USBDevice], role: (USBDevice) -> Role) {
         items = PortOrder.sorted(devices, port: \.port).map { Item($0, role: role($0)) }
+    }
+
+    /// Whether `device` is one of the sealed devices, at the port it was sealed at (the one place that decides it).
+    public func seals(_ device: USBDevice) -> Bool {
+        items.contains { $0.isSealed(device) }
     }
 }
 

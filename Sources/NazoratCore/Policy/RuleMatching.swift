@@ -81,15 +81,16 @@ public struct Policy: Sendable, Equatable {
         public var target: Rule.Target
         /// The line of the rule that matched, or nil for the implicit target.
         public var ruleLine: Int?
-        /// The role the matching rule's label gives (`role=...`), if any.
-        public var role: Role?
+        /// The device's role: the matching rule's label (`role=...`), else what the udev
+        /// hint or the interfaces say (``Role/guess(for:)``). The one place a role is resolved.
+        public var role: Role
     }
 
     /// Decides `device` at `secondsOfDay` (local time of day, for `localtime` conditions).
     public func decide(_ device: USBDevice, secondsOfDay: Int) -> Decision {
         for rule in rules where rule.matches(device, secondsOfDay: secondsOfDay) {
-            return Decision(target: rule.target, ruleLine: rule.line, role: rule.role)
+            return Decision(target: rule.target, ruleLine: rule.line, role: rule.role ?? Role.guess(for: device))
         }
-        return Decision(target: implicit, ruleLine: nil, role: nil)
+        return Decision(target: implicit, ruleLine: nil, role: Role.guess(for: device))
     }
 }

@@ -1,0 +1,62 @@
+import FoundationEssentials
+import NazoratControl
+import NazoratCore
+
+/// The outbox, read and acknowledged by nazorat-uplink.
+extension ControlRoutes {
+    static let outboxRoutes: [Route] = [
+        Route("GET", "/v1/outbox", .outbox) { routes, call in await routes.outboxEntries(call.request) },
+        Route("POST", "/v1/outbox/ack", .outbox) { routes, call in await routes.acknowledgeOutbox(call.request) },
+    ]
+
+    func outboxEntries(_ request: ControlRequest) async -> ControlResponse {
+        guard let outbox else {
+            return .error(409, code: "not-configured", message: "the configuration has no [uplink] table: no envelopes are made")
+        }
+        guard let after = Int64(request.parameter("after") ?? "0"), after >= 0,
+              let limit = Int(request.parameter("limit") ?? "100"), (1...1000).contains(limit),
+              let wait = Int(request.parameter("wait") ?? "0"), (0...60).contains(wait) else {
+            return .error(400, code: "bad-parameter", message: "after >= 0, limit 1 to 1000, wait 0 to 60 seconds")
+        }
+        // Long poll: listen before looking, so that an envelope added in between rings.
+        let bell = outboxDoorbell.subscribe()
+        do {
+            var entries = try await outbox.entries(after: after, limit: limit)
+            if entries.isEmpty, wait > 0 {
+                await Broadcast.wait(for: bell, timeout: .seconds(wait))
+                entries = try await outbox.entries(after: after, limit: limit)
+            }
+            let items = entries.compactMap { entry in
+                (try? JSONDecoder().decode(Envelope.self, from: Data(entry.envelope.utf8))).map {
+                    OutboxItem(seq: entry.seq, kind: entry.kind, envelope: $0)
+                }
+            }
+            return .json(OutboxDocument(envelopes: items, acknowledgedThrough: try await outbox.acknowledgedThrough()))
+        } catch {
+            return Self.storage("the outbox cannot be read", error)
+        }
+    }
+
+    /// The uplink's acknowledgement is not an event: events go to central in envelopes, so
+    /// an event per acknowledgement would feed itself forever. The journal has it.
+    func acknowledgeOutbox(_ request: ControlRequest) async -> ControlResponse {
+        guard let outbox else {
+            return .error(409, code: "not-configured", message: "the configuration has no [uplink] table")
+        }
+        let ack: OutboxAcknowledgement
+        switch Self.decode(OutboxAcknowledgement.self, request.body) {
+        case .success(let decoded): ack = decoded
+        case .failure(let error): return error.response
+        }
+        do {
+            let summary = try await outbox.summary()
+            guard ack.through >= 0, ack.through <= (summary.lastSeq ?? summary.acknowledgedThrough) else {
+                return .error(400, code: "bad-parameter", message: "through \(ack.through) is beyond the last envelope")
+            }
+            try await outbox.acknowledge(through: ack.through)
+            return .json(OutboxAcknowledgement(through: max(ack.through, summary.acknowledgedThrough)))
+        } catch {
+            return Self.storage("the acknowledgement could not be written", error)
+        }
+    }
+}
