@@ -136,8 +136,8 @@ public struct UplinkSettings: Sendable, Equatable {
         let url = try reader.string("url", required: true, default: "")
         try reader.check("url", valid: Self.isAcceptable(url),
                          "must be https://HOST[:PORT][/PATH], or http:// to 127.0.0.1, [::1] or localhost only")
-        let interval = try reader.integer("heartbeat-interval", default: 15)
-        try reader.check("heartbeat-interval", valid: (1...3600).contains(interval), "must be between 1 and 3600 seconds")
+        let interval = try reader.seconds("heartbeat-interval", default: 15)
+        try reader.check("heartbeat-interval", valid: (1...3600).contains(interval), "must be between 1s and 1h")
         let ca = try reader.optionalPath("ca", relativeTo: directory)
         let certificate = try reader.optionalPath("client-cert", relativeTo: directory)
         let key = try reader.optionalPath("client-key", relativeTo: directory)

@@ -1,3 +1,4 @@
+import NazoratCore
 import TOMLKit
 
 /// Where each key of a TOML document starts (`line`, `column`, both 1-based).
@@ -86,6 +87,22 @@ struct KeyReader {
         guard let value = table[key] else { return fallback }
         guard let integer = value.int else { throw error(at: key, "must be an integer, not \(value.type)") }
         return integer
+    }
+
+    /// A duration in whole seconds: an integer, or a string in systemd's forms (`"15s"`, `"2min"`).
+    func seconds(_ key: String, default fallback: Int) throws(ConfigurationError) -> Int {
+        guard let value = table[key] else { return fallback }
+        if let integer = value.int { return integer }
+        guard let text = value.string else {
+            throw error(at: key, "must be a number of seconds or a duration such as \"15s\" or \"2min\", not \(value.type)")
+        }
+        guard let microseconds = TimeSpan.microseconds(text) else {
+            throw error(at: key, "is not a duration: \"\(Quoted.escape(text))\" (write e.g. \"15s\", \"2min\" or \"1min 30s\")")
+        }
+        guard microseconds % 1_000_000 == 0 else {
+            throw error(at: key, "must be whole seconds, not \"\(Quoted.escape(text))\"")
+        }
+        return Int(microseconds / 1_000_000)
     }
 
     func optionalPath(_ key: String, relativeTo directory: String) throws(ConfigurationError) -> String? {

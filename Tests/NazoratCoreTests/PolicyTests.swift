@@ -116,3 +116,28 @@ import Testing
         #expect(Role.guess(for: device([(0xff, 0, 0)], hint: "ballot-scanner")) == .ballotScanner)
     }
 }
+
+@Suite struct TimeSpanTests {
+    @Test func systemdsSpansAreParsed() {
+        #expect(TimeSpan.microseconds("15s") == 15_000_000)
+        #expect(TimeSpan.microseconds("2min") == 120_000_000)
+        #expect(TimeSpan.microseconds("1h 30min") == 5_400_000_000)
+        #expect(TimeSpan.microseconds("1min30s") == 90_000_000)
+        #expect(TimeSpan.microseconds("250ms") == 250_000)
+        #expect(TimeSpan.microseconds("  7  ") == 7_000_000, "a bare number is seconds")
+        #expect(TimeSpan.microseconds("2 weeks") == 1_209_600_000_000)
+    }
+
+    @Test func whatIsNotASpanIsRefused() {
+        for text in ["", "s", "15x", "1.5s", "-3s", "9223372036854775807w", "min 2"] {
+            #expect(TimeSpan.microseconds(text) == nil, "\(text)")
+        }
+    }
+
+    @Test func secondsAreWrittenAsTheShortestSpan() {
+        #expect(TimeSpan.text(seconds: 0) == "0s")
+        #expect(TimeSpan.text(seconds: 59) == "59s")
+        #expect(TimeSpan.text(seconds: 3_723) == "1h 2min 3s")
+        #expect(TimeSpan.text(seconds: 90_000) == "1d 1h")
+    }
+}

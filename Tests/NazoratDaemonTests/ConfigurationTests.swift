@@ -45,7 +45,23 @@ import Testing
         #expect(error(head + "url = \"https://c.example\"\nclient-cert = \"c.pem\"\n")?
             .hasSuffix("'uplink.client-cert' client-cert and client-key go together") == true)
         #expect(error(head + "url = \"https://c.example\"\nheartbeat-interval = 0\n")?
-            .contains("'uplink.heartbeat-interval' must be between 1 and 3600 seconds") == true)
+            .contains("'uplink.heartbeat-interval' must be between 1s and 1h") == true)
+    }
+
+    // Paper cut (issue 15): `heartbeat-interval = "15s"` was refused with "must be an integer".
+    @Test func durationsTakeSystemdsFormsAsWellAsSeconds() throws {
+        let head = "station = \"TSH-1\"\nmode = \"monitor\"\n[uplink]\nurl = \"https://c.example\"\n"
+        for (written, seconds) in [("15", 15), ("\"15s\"", 15), ("\"2min\"", 120), ("\"1min 30s\"", 90),
+                                   ("\"1h\"", 3600), ("\"45 sec\"", 45)] {
+            let configuration = try parse(head + "heartbeat-interval = \(written)\n")
+            #expect(configuration.uplink?.heartbeatInterval == seconds, "\(written)")
+        }
+        #expect(error(head + "heartbeat-interval = \"15 parsecs\"\n")
+            == "/etc/nazorat/nazorat.toml:5:1: 'uplink.heartbeat-interval' is not a duration: \"15 parsecs\" "
+            + "(write e.g. \"15s\", \"2min\" or \"1min 30s\")")
+        #expect(error(head + "heartbeat-interval = \"1500ms\"\n")?.hasSuffix("must be whole seconds, not \"1500ms\"") == true)
+        #expect(error(head + "heartbeat-interval = \"2h\"\n")?.hasSuffix("must be between 1s and 1h") == true)
+        #expect(error(head + "heartbeat-interval = true\n")?.contains("must be a number of seconds or a duration") == true)
     }
 
     @Test func relativePathsAreAnchoredAtTheFilesDirectory() throws {
