@@ -47,6 +47,18 @@ import Testing
         #expect(status.stdoutText.contains("Devices  8 present, not sealed, 0 missing, 0 blocked"))
         #expect(status.stdoutText.contains("Alarms   none"))
 
+        // Paper cut (issue 15): the common options before the command, and NAZORAT_SOCKET.
+        let optionsFirst = try runToCompletion(Paths.nazoratctl, ["--socket", harness.socket, "--json", "status"],
+                                               environment: [:])
+        #expect(optionsFirst.status == 0 && optionsFirst.stdoutText.contains(#""station":"TEST-0006""#),
+                "\(optionsFirst.stderr)")
+        let fromEnvironment = try runToCompletion(Paths.nazoratctl, ["--timeout=3", "devices"],
+                                                  environment: ["NAZORAT_SOCKET": harness.socket, "NO_COLOR": "1"])
+        #expect(fromEnvironment.stdoutText.contains("1-1.1  2c4e:0b01  ballot-scanner"), "\(fromEnvironment.stderr)")
+        let elsewhere = try runToCompletion(Paths.nazoratctl, ["status"],
+                                            environment: ["NAZORAT_SOCKET": harness.directory + "/none.sock"])
+        #expect(elsewhere.status == 2 && elsewhere.stderr.contains(harness.directory + "/none.sock"), "\(elsewhere.stderr)")
+
         let devices = try harness.nazoratctl(["devices"])
         #expect(devices.stdoutText.split(separator: "\n").count == 9, "a header and 8 devices")
         #expect(devices.stdoutText.contains("1-1.1  2c4e:0b01  ballot-scanner"))
