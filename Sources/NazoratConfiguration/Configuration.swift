@@ -117,8 +117,16 @@ public struct PolicySettings: Sendable, Equatable {
 
 /// The `[uplink]` table.
 public struct UplinkSettings: Sendable, Equatable {
-    /// Central's receiver (`url`): https, or http to a loopback address only.
+    /// Central's address (`url`): https, or http to a loopback address only. Either the
+    /// receiver's base (`https://central.example`) or its envelope endpoint
+    /// (`https://central.example/v1/envelopes`); ``envelopesURL`` is where envelopes go.
     public var url: String
+
+    /// The envelope endpoint: `url` itself when it ends in `/v1/envelopes`, else `url` + `/v1/envelopes`.
+    public var envelopesURL: String {
+        if url.hasSuffix("/v1/envelopes") { return url }
+        return (url.hasSuffix("/") ? String(url.dropLast()) : url) + "/v1/envelopes"
+    }
     /// Seconds between heartbeats (`heartbeat-interval`). Default: 15
     public var heartbeatInterval: Int
     /// A CA bundle (PEM) that central's certificate must chain to (`ca`); the system's otherwise.

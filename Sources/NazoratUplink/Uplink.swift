@@ -33,6 +33,17 @@ public struct Uplink: Service {
 
     public func run() async throws {
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: try Self.httpConfiguration(settings))
+        switch await EndpointProbe.check(settings.envelopesURL, client: client) {
+        case .receiver:
+            logger.info("central's receiver answers at \(settings.envelopesURL)")
+        case .noReceiver(let status):
+            try await client.shutdown()
+            throw UplinkConfigurationError(description: "[uplink] url: there is no Nazorat receiver at "
+                + "\(settings.envelopesURL) (central answered \(status)); set url to central's address, "
+                + "e.g. https://central.example or https://central.example/v1/envelopes")
+        case .undecided(let reason):
+            logger.warning("central could not be checked at \(settings.envelopesURL) (\(reason)); delivering anyway")
+        }
         var backoff = Backoff()
         while !Task.isShuttingDownGracefully {
             do {
@@ -83,7 +94,7 @@ public struct Uplink: Service {
     }
 
     private func post(_ envelopes: [Envelope], client: HTTPClient) async throws -> DeliveryAnswer {
-        var request = HTTPClientRequest(url: settings.url)
+        var request = HTTPClientRequest(url: settings.envelopesURL)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")
         request.body = .bytes(ByteBuffer(string: JSONText.encode(EnvelopeBatch(envelopes: envelopes))))

@@ -34,6 +34,12 @@ struct NazoratUplinkCommand: AsyncParsableCommand {
         let uplink = Uplink(settings: settings, socketPath: configuration.socketPath, logger: logger)
         let group = ServiceGroup(configuration: .init(
             services: [.init(service: uplink)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        try await group.run()
+        do {
+            try await group.run()
+        } catch let error as UplinkConfigurationError {
+            logger.critical("\(error)")
+            // EX_CONFIG: the unit does not restart it (RestartPreventExitStatus=78) until the file is fixed.
+            throw ExitCode(78)
+        }
     }
 }

@@ -64,7 +64,7 @@ import Testing
         let fooled = try await ControlHarness(extra: uplinkTable(imposter, pki, client: true))
         let refusing = try fooled.startUplink(enrollingAt: imposter)
         defer { _ = refusing.stop(SIGKILL) }
-        try await refusing.lines.wait(for: "two failed attempts") { $0.count { $0.contains("retrying") } >= 2 }
+        try await refusing.lines.wait(for: "two failed attempts", timeout: .seconds(60)) { $0.count { $0.contains("retrying") } >= 2 }
         #expect(try imposter.acceptedSeq("TEST-0006") == 0)
         #expect(try fooled.request("GET", "/v1/outbox").json()["acknowledgedThrough"] as? Int == 0)
 
@@ -73,7 +73,7 @@ import Testing
         let anonymous = try await ControlHarness(extra: uplinkTable(strict, pki, client: false))
         let unsigned = try anonymous.startUplink(enrollingAt: strict)
         defer { _ = unsigned.stop(SIGKILL) }
-        try await unsigned.lines.wait(for: "two failed attempts") { $0.count { $0.contains("retrying") } >= 2 }
+        try await unsigned.lines.wait(for: "two failed attempts", timeout: .seconds(60)) { $0.count { $0.contains("retrying") } >= 2 }
         #expect(try strict.acceptedSeq("TEST-0006") == 0)
     }
 }

@@ -64,6 +64,16 @@ import Testing
         #expect(error(head + "heartbeat-interval = true\n")?.contains("must be a number of seconds or a duration") == true)
     }
 
+    @Test func theEnvelopeEndpointFollowsFromABaseURLOrIsTheURL() throws {
+        func endpoint(_ url: String) throws -> String? {
+            try parse("station = \"TSH-1\"\nmode = \"monitor\"\n[uplink]\nurl = \"\(url)\"\n").uplink?.envelopesURL
+        }
+        #expect(try endpoint("https://central.example") == "https://central.example/v1/envelopes")
+        #expect(try endpoint("https://central.example/") == "https://central.example/v1/envelopes")
+        #expect(try endpoint("https://central.example/nazorat") == "https://central.example/nazorat/v1/envelopes")
+        #expect(try endpoint("https://central.example/v1/envelopes") == "https://central.example/v1/envelopes")
+    }
+
     @Test func relativePathsAreAnchoredAtTheFilesDirectory() throws {
         let configuration = try parse("""
             station = "DEV-1"

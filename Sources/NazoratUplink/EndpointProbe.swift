@@ -1,0 +1,39 @@
+import AsyncHTTPClient
+import NIOCore
+
+/// The check at start that `[uplink] url` leads to a Nazorat receiver, so that a wrong
+/// address is reported once, plainly, instead of failing every delivery for ever.
+///
+/// A receiver answers `GET /v1/envelopes` with 405 (the resource exists, for POST only);
+/// 404 means there is no receiver at that path: a configuration error. Anything else
+/// (no connection, 5xx, another server's page) cannot tell a wrong address from an
+/// outage, so delivery starts and retries as usual.
+enum EndpointProbe {
+    enum Outcome: Equatable {
+        case receiver
+        case noReceiver(status: UInt)
+        case undecided(String)
+    }
+
+    static func check(_ url: String, client: HTTPClient) async -> Outcome {
+        var request = HTTPClientRequest(url: url)
+        request.method = .GET
+        do {
+            // Short: a TLS failure makes the client retry the connection until the deadline.
+            let response = try await client.execute(request, timeout: .seconds(3))
+            _ = try? await response.body.collect(upTo: 1 << 16)
+            switch response.status.code {
+            case 405: return .receiver
+            case 404: return .noReceiver(status: 404)
+            default: return .undecided("central answered \(response.status.code) to the check")
+            }
+        } catch {
+            return .undecided("\(error)")
+        }
+    }
+}
+
+/// Why the uplink stops instead of retrying.
+public struct UplinkConfigurationError: Error, CustomStringConvertible {
+    public var description: String
+}
