@@ -44,6 +44,10 @@ import Testing
 
         let status = try harness.nazoratctl(["status"])
         #expect(status.status == 0, "\(status.stderr)")
+        // Paper cut (issue 15): the uptime had fifteen decimals; it is to the millisecond.
+        let uptime = try #require(try harness.request("GET", "/v1/status").text.firstMatch(of: /"uptime":([0-9.]+)/)?.1)
+        #expect((uptime.split(separator: ".").dropFirst().first ?? "").count <= 3, "\(uptime)")
+        #expect(status.stdoutText.firstMatch(of: #/up [0-9]+s, nazoratd /#) != nil, "\(status.stdoutText)")
         #expect(status.stdoutText.contains("Devices  8 present, not sealed, 0 missing, 0 blocked"))
         #expect(status.stdoutText.contains("Alarms   none"))
 

@@ -98,9 +98,8 @@ public enum Views {
     }
 
     /// "1h 2m 3s".
+    /// Whole seconds, as systemd writes spans (`1h 2min 3s`), like the configuration takes them.
     static func duration(_ seconds: Double) -> String {
-        let total = Int(seconds)
-        let (hours, minutes, rest) = (total / 3600, total / 60 % 60, total % 60)
-        return hours > 0 ? "\(hours)h \(minutes)m \(rest)s" : minutes > 0 ? "\(minutes)m \(rest)s" : "\(rest)s"
+        TimeSpan.text(seconds: Int(seconds))
     }
 }
