@@ -26,6 +26,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
     ],
     targets: [
         // System libraries (Debian packages; `make test` installs them).
@@ -38,28 +39,30 @@ let package = Package(
             name: "NazoratCore",
             dependencies: [.product(name: "Crypto", package: "swift-crypto")]
         ),
-        // Edges to the OS: libudev, sysfs, systemd.
+        // Edges to the OS: libudev, sysfs, systemd, and files (through swift-system).
         .target(
             name: "NazoratLinux",
             dependencies: [
                 "NazoratCore", "CUdev", "CSystemd",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "SystemPackage", package: "swift-system"),
             ]
         ),
         // Durable state: SQLite through GRDB, the event log, the station key.
         .target(
             name: "NazoratStore",
             dependencies: [
-                "NazoratCore",
+                "NazoratCore", "NazoratLinux",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
-        // The control API: HTTP/1.1 and JSON on a Unix socket (SwiftNIO).
+        // The HTTP/1.1 server of the control socket and of central (SwiftNIO): request
+        // assembly, deadlines, peer credentials, the socket file.
         // SO_PEERCRED's struct ucred, which glibc hides from Swift (no _GNU_SOURCE).
         .target(name: "CPeerCredentials"),
         .target(
-            name: "NazoratControl",
+            name: "NazoratHTTP",
             dependencies: [
                 "NazoratCore", "CPeerCredentials",
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -70,11 +73,24 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // The control API's documents (docs/openapi.yaml): what the daemon sends, the clients read.
+        .target(name: "NazoratAPI", dependencies: ["NazoratCore"]),
+        // The clients of the control socket: the connection, and nazoratctl's terminal views.
+        .target(
+            name: "NazoratClient",
+            dependencies: [
+                "NazoratAPI", "NazoratCore", "NazoratLinux",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
         // The configuration file, shared by nazoratd and nazorat-uplink.
         .target(
             name: "NazoratConfiguration",
             dependencies: [
-                "NazoratCore",
+                "NazoratCore", "NazoratLinux",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
             ]
@@ -83,7 +99,7 @@ let package = Package(
         .target(
             name: "NazoratDaemon",
             dependencies: [
-                "NazoratCore", "NazoratLinux", "NazoratStore", "NazoratControl", "NazoratConfiguration",
+                "NazoratCore", "NazoratLinux", "NazoratStore", "NazoratHTTP", "NazoratAPI", "NazoratConfiguration",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -102,7 +118,7 @@ let package = Package(
         .executableTarget(
             name: "nazoratctl",
             dependencies: [
-                "NazoratControl",
+                "NazoratClient", "NazoratAPI", "NazoratLinux",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -110,7 +126,7 @@ let package = Package(
         .target(
             name: "NazoratCentral",
             dependencies: [
-                "NazoratCore", "NazoratControl",
+                "NazoratCore", "NazoratHTTP", "NazoratAPI",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -123,7 +139,7 @@ let package = Package(
         .executableTarget(
             name: "nazorat-central",
             dependencies: [
-                "NazoratCentral", "NazoratControl",
+                "NazoratCentral", "NazoratHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -133,7 +149,7 @@ let package = Package(
         .target(
             name: "NazoratUplink",
             dependencies: [
-                "NazoratCore", "NazoratControl", "NazoratConfiguration",
+                "NazoratCore", "NazoratClient", "NazoratAPI", "NazoratConfiguration",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
@@ -151,7 +167,10 @@ let package = Package(
         ),
 
         // Development and test support: a simulated polling station on umockdev.
-        .target(name: "NazoratTestbed", dependencies: ["CUMockdev"]),
+        .target(
+            name: "NazoratTestbed",
+            dependencies: ["CUMockdev", .product(name: "SystemPackage", package: "swift-system")]
+        ),
         .executableTarget(
             name: "nazorat-station-sim",
             dependencies: [

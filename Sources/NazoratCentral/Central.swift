@@ -1,6 +1,7 @@
 import FoundationEssentials
 import Logging
-import NazoratControl
+import NazoratAPI
+import NazoratHTTP
 import NIOCore
 import NIOSSL
 

@@ -1,7 +1,8 @@
 import FoundationEssentials
-import NazoratControl
-import NazoratCore
 import Metrics
+import NazoratAPI
+import NazoratCore
+import NazoratHTTP
 import Prometheus
 
 /// nazorat-central's API (docs/central-protocol.md): `POST /v1/envelopes`,

@@ -1,6 +1,7 @@
 import FoundationEssentials
 import Logging
 import NazoratCore
+import NazoratLinux
 import TOMLKit
 
 /// The daemon's configuration: one TOML file (`/etc/nazorat/nazorat.toml`), documented
@@ -46,9 +47,11 @@ public struct Configuration: Sendable, Equatable {
     public static func load(path: String) throws(ConfigurationError) -> Configuration {
         let text: String
         do {
-            text = String(decoding: try Data(contentsOf: URL(filePath: path)), as: UTF8.self)
+            text = String(decoding: try SystemFile.read(path, limit: 1 << 20), as: UTF8.self)
         } catch {
-            throw ConfigurationError(file: path, line: 0, column: 0, message: "cannot read the file (\(error))")
+            throw ConfigurationError(file: path, line: 0, column: 0,
+                                     message: "cannot read the configuration: \(ErrnoText.reason(error.errno.rawValue)); "
+                                         + "give its path with --config (the default is \(defaultPath))")
         }
         return try parse(text, file: path)
     }

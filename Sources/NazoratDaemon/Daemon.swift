@@ -1,7 +1,8 @@
 import Logging
+import NazoratAPI
 import NazoratConfiguration
-import NazoratControl
 import NazoratCore
+import NazoratHTTP
 import NazoratLinux
 import NazoratStore
 import ServiceLifecycle

@@ -1,6 +1,7 @@
 import FoundationEssentials
-import NazoratControl
+import NazoratAPI
 import NazoratCore
+import NazoratHTTP
 import NazoratStore
 
 /// Events as the control API shows them, and the follow stream.

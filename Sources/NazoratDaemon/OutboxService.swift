@@ -1,8 +1,9 @@
 import FoundationEssentials
 import Logging
+import NazoratAPI
 import NazoratConfiguration
-import NazoratControl
 import NazoratCore
+import NazoratHTTP
 import NazoratLinux
 import NazoratStore
 import ServiceLifecycle

@@ -1,7 +1,7 @@
 import FoundationEssentials
-import Glibc
 import NazoratConfiguration
 import NazoratCore
+import NazoratLinux
 
 /// Loads the `[policy]` rule file into a ``Policy``.
 public enum PolicyFile {
@@ -13,12 +13,7 @@ public enum PolicyFile {
 
     /// Reads and parses `settings.rulesPath`.
     public static func load(_ settings: PolicySettings) throws(LoadError) -> Policy {
-        let text: String
-        do {
-            text = String(decoding: try Data(contentsOf: URL(filePath: settings.rulesPath)), as: UTF8.self)
-        } catch {
-            throw LoadError(description: "\(settings.rulesPath): cannot read the rule file (\(error))")
-        }
+        let text = try read(settings.rulesPath)
         do {
             return Policy(rules: try RuleParser(file: settings.rulesPath).parse(text), implicit: settings.implicit)
         } catch {
@@ -35,12 +30,7 @@ extension PolicyFile {
     /// file or the new one, never half of one.
     public static func prepend(_ rule: String, comment: String, to settings: PolicySettings) throws(LoadError) -> Policy {
         let path = settings.rulesPath
-        let old: String
-        do {
-            old = String(decoding: try Data(contentsOf: URL(filePath: path)), as: UTF8.self)
-        } catch {
-            throw LoadError(description: "\(path): cannot read the rule file (\(error))")
-        }
+        let old = try read(path)
         var lines = old.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         let head = lines.prefix { $0.hasPrefix("#") || $0.trimmingCharacters(in: .whitespaces).isEmpty }.count
         lines.insert(contentsOf: ["# " + comment, rule, ""], at: head)
@@ -51,17 +41,20 @@ extension PolicyFile {
         } catch {
             throw LoadError(description: error.description)
         }
-        let temporary = path + ".new"
-        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o640)
-        guard descriptor >= 0 else { throw LoadError(description: "\(temporary): cannot write (errno \(errno))") }
-        let bytes = Array(text.utf8)
-        let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
-        let synced = fsync(descriptor)
-        close(descriptor)
-        guard written == bytes.count, synced == 0, rename(temporary, path) == 0 else {
-            unlink(temporary)
-            throw LoadError(description: "\(path): cannot replace the rule file (errno \(errno))")
+        do {
+            try SystemFile.replace(path, with: Array(text.utf8), permissions: 0o640)
+        } catch {
+            throw LoadError(description: "\(error); the rule was not added")
         }
         return policy
+    }
+
+    /// The rule file's text; a file that cannot be read is a sentence naming it and saying what to do.
+    private static func read(_ path: String) throws(LoadError) -> String {
+        do {
+            return String(decoding: try SystemFile.read(path), as: UTF8.self)
+        } catch {
+            throw LoadError(description: "the rule file \(error); write it there, or set rules in [policy] to where it is")
+        }
     }
 }

@@ -1,7 +1,8 @@
 import FoundationEssentials
+import NazoratAPI
 import NazoratConfiguration
-import NazoratControl
 import NazoratCore
+import NazoratHTTP
 import NazoratStore
 
 /// The station as it is now, in the one shape that `GET /v1/status` and the heartbeat

@@ -7,3 +7,10 @@ public enum ErrnoText {
         "\(String(cString: strerror(code))) (errno \(code))"
     }
 }
+
+extension ErrnoText {
+    /// The system's sentence alone, e.g. `No such file or directory`.
+    public static func reason(_ code: Int32) -> String {
+        String(cString: strerror(code))
+    }
+}

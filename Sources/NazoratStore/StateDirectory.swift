@@ -1,6 +1,6 @@
 import Crypto
-import Glibc
 import NazoratCore
+import NazoratLinux
 
 /// Opens the state directory: the database (checked, or moved aside when damaged) and the key.
 public enum StateDirectory {
@@ -51,12 +51,16 @@ public enum StateDirectory {
 
     /// Creates `directory` with mode 0700 unless it exists.
     public static func ensureDirectory(_ directory: String) throws(StoreError) {
-        if mkdir(directory, 0o700) != 0 && errno != EEXIST { throw .file(path: directory, errno: errno) }
+        do {
+            try SystemFile.makeDirectory(directory, permissions: 0o700)
+        } catch {
+            throw .file(error)
+        }
     }
 
     /// Why the database at `path` must not be reused, or nil when it is sound (or absent).
     private static func damage(path: String, station: String, publicKey: String) throws(StoreError) -> String? {
-        guard access(path, F_OK) == 0 else { return nil }
+        guard SystemFile.exists(path) else { return nil }
         do throws(StoreError) {
             // Read-only: checking must not change the file (a writable close would checkpoint the WAL into it).
             let store = try StateStore(path: path, readOnly: true)
@@ -85,8 +89,12 @@ public enum StateDirectory {
                                   now: EventTime) throws(StoreError) -> Quarantine {
         let head = lastVerifiedHead(path: path, station: station, publicKey: publicKey)
         let target = path + ".damaged-\(now.realtimeUSec / 1_000_000)"
-        for suffix in ["", "-wal", "-shm"] where access(path + suffix, F_OK) == 0 {
-            guard rename(path + suffix, target + suffix) == 0 else { throw .file(path: path + suffix, errno: errno) }
+        for suffix in ["", "-wal", "-shm"] where SystemFile.exists(path + suffix) {
+            do {
+                try SystemFile.move(path + suffix, to: target + suffix)
+            } catch {
+                throw .file(error)
+            }
         }
         return Quarantine(movedTo: target, reason: reason, lastVerifiedSeq: head?.seq, lastVerifiedHash: head?.hash)
     }

@@ -1,25 +1,20 @@
-import Glibc
+import NazoratLinux
 
 /// An exclusive lock on the state directory (`state-dir/lock`, flock): one writer of the
 /// event log at a time, so that an offline tool cannot fork the chain under a running daemon.
 public final class StateLock: Sendable {
-    private let fd: Int32
+    private let lock: FileLock
 
     /// Takes the lock, or throws when another process holds it.
     public init(directory: String) throws(StoreError) {
         try StateDirectory.ensureDirectory(directory)
-        let path = directory + "/lock"
-        fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw .file(path: path, errno: errno) }
-        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
-            let error = errno
-            close(fd)
-            if error == EWOULDBLOCK {
-                throw .locked(path: directory)
+        do {
+            lock = try FileLock(path: directory + "/lock")
+        } catch {
+            switch error {
+            case .held: throw .locked(path: directory)
+            case .file(let failure): throw .file(failure)
             }
-            throw .file(path: path, errno: error)
         }
     }
-
-    deinit { close(fd) }
 }

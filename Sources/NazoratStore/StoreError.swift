@@ -1,4 +1,4 @@
-import Glibc
+import NazoratLinux
 
 /// Why the state store could not do what was asked.
 public enum StoreError: Error, Sendable, CustomStringConvertible {
@@ -9,7 +9,7 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
     /// SQLite failed (disk full, read-only, I/O error, ...).
     case sqlite(String)
     /// A file operation failed.
-    case file(path: String, errno: Int32)
+    case file(FileError)
     /// The station key file is malformed or has unsafe permissions.
     case key(path: String, reason: String)
     /// Another process (a running nazoratd) holds the state directory.
@@ -21,7 +21,7 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
         case .wrongStation(let path, let recorded, let configured):
             "\(path) is the log of station \(recorded), not of \(configured)"
         case .sqlite(let message): message
-        case .file(let path, let errno): "\(path): \(String(cString: strerror(errno))) (errno \(errno))"
+        case .file(let error): error.description
         case .key(let path, let reason): "station key \(path): \(reason)"
         case .locked(let path): "\(path) is in use by another process (is nazoratd running?)"
         }

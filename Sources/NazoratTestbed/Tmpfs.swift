@@ -1,4 +1,5 @@
 import Glibc
+import SystemPackage
 
 /// A small tmpfs mounted for one test, so that "disk full" is a real ENOSPC.
 /// Mounting needs root (CI runs as root); the mount goes away with the value.
@@ -29,11 +30,12 @@ public final class Tmpfs {
     /// Fills the remaining space with a file and returns its path; delete it to free the space.
     public func fill() -> String {
         let filler = path + "/filler"
-        let fd = open(filler, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { return filler }
-        defer { close(fd) }
+        guard let file = try? FileDescriptor.open(FilePath(filler), .writeOnly, options: [.create, .truncate, .closeOnExec],
+                                                  permissions: [.ownerReadWrite]) else { return filler }
+        defer { try? file.close() }
+        // Until the disk is full (ENOSPC ends the loop).
         let chunk = [UInt8](repeating: 0, count: 4096)
-        while chunk.withUnsafeBytes({ write(fd, $0.baseAddress, $0.count) }) > 0 {}
+        while (try? file.writeAll(chunk)) != nil {}
         return filler
     }
 

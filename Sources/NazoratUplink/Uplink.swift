@@ -1,8 +1,9 @@
 import AsyncHTTPClient
 import FoundationEssentials
 import Logging
+import NazoratAPI
+import NazoratClient
 import NazoratConfiguration
-import NazoratControl
 import NazoratCore
 import NIOCore
 import NIOHTTP1

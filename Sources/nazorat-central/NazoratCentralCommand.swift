@@ -1,8 +1,9 @@
 import ArgumentParser
 import Foundation
 import Logging
+import NazoratAPI
 import NazoratCentral
-import NazoratControl
+import NazoratHTTP
 import ServiceLifecycle
 
 /// `nazorat-central`: the reference receiver of the stations' envelopes.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import FoundationEssentials
-import NazoratControl
+import NazoratAPI
+import NazoratClient
 
 // events, verify-log and key: the tamper-evident log.
 

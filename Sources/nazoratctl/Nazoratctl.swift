@@ -1,6 +1,7 @@
 import ArgumentParser
 import FoundationEssentials
-import NazoratControl
+import NazoratAPI
+import NazoratClient
 
 /// `nazoratctl`: the technician's client of nazoratd's control socket.
 @main

@@ -1,6 +1,7 @@
 import ArgumentParser
 import FoundationEssentials
-import NazoratControl
+import NazoratAPI
+import NazoratClient
 
 // counters, polls and results: election day.
 

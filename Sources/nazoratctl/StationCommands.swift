@@ -1,6 +1,7 @@
 import ArgumentParser
 import FoundationEssentials
-import NazoratControl
+import NazoratAPI
+import NazoratClient
 
 // status, alarms and ack: what a technician looks at every day.
 

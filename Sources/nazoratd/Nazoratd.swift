@@ -174,6 +174,5 @@ struct ValidationFailure: Error, CustomStringConvertible {
 }
 
 func printToStandardError(_ line: String) {
-    let bytes = Array((line + "\n").utf8)
-    _ = bytes.withUnsafeBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }
+    StandardStream.error.write(line + "\n")
 }

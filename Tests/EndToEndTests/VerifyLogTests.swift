@@ -1,9 +1,9 @@
-import Synchronization
 import Crypto
 import Foundation
 import GRDB
 import NazoratCore
 import NazoratStore
+import Synchronization
 import Testing
 
 /// `nazoratd verify-log` on a real database, changed behind the daemon's back in every way

@@ -1,8 +1,8 @@
 import Foundation
+import GRDB
 import NazoratCore
 @testable import NazoratStore
 import NazoratTestbed
-import GRDB
 import Testing
 
 @Suite struct EventLogTests {

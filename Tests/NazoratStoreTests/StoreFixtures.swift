@@ -1,7 +1,7 @@
 import Foundation
+import GRDB
 import NazoratCore
 import NazoratStore
-import GRDB
 import Testing
 
 /// A private directory, removed when the test ends.

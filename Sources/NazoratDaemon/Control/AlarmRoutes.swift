@@ -1,6 +1,7 @@
 import FoundationEssentials
-import NazoratControl
+import NazoratAPI
 import NazoratCore
+import NazoratHTTP
 
 /// The open alarms and their acknowledgement.
 extension ControlRoutes {

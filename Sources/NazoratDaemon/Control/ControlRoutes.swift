@@ -1,6 +1,7 @@
+import NazoratAPI
 import NazoratConfiguration
-import NazoratControl
 import NazoratCore
+import NazoratHTTP
 import NazoratStore
 
 /// The daemon's side of the control API (docs/openapi.yaml). The route table

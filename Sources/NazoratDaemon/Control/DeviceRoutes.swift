@@ -1,5 +1,6 @@
-import NazoratControl
+import NazoratAPI
 import NazoratCore
+import NazoratHTTP
 
 /// The USB devices: the list, one device, an administrator's allow or block, the seal.
 extension ControlRoutes {

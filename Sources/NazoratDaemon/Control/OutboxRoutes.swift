@@ -1,6 +1,7 @@
 import FoundationEssentials
-import NazoratControl
+import NazoratAPI
 import NazoratCore
+import NazoratHTTP
 
 /// The outbox, read and acknowledged by nazorat-uplink.
 extension ControlRoutes {

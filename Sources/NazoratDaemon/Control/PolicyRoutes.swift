@@ -1,6 +1,7 @@
 import FoundationEssentials
-import NazoratControl
+import NazoratAPI
 import NazoratCore
+import NazoratHTTP
 
 /// The policy in force, and a policy generated from the devices present.
 extension ControlRoutes {

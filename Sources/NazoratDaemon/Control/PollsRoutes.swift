@@ -1,5 +1,6 @@
-import NazoratControl
+import NazoratAPI
 import NazoratCore
+import NazoratHTTP
 import NazoratStore
 
 /// The polls phase, the ballot scanners' counters and the per-contest results.

@@ -1,5 +1,6 @@
 import FoundationEssentials
-import NazoratControl
+import NazoratAPI
+import NazoratHTTP
 
 /// An error answer, carried through `Result`.
 struct ControlResponseError: Error {

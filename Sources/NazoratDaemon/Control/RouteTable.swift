@@ -1,5 +1,6 @@
-import NazoratControl
+import NazoratAPI
 import NazoratCore
+import NazoratHTTP
 
 /// One entry of the control API's route table: method, path pattern, the permission it
 /// needs and the handler. `{name}` in a pattern matches one path segment, which the

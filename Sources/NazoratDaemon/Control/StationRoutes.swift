@@ -1,5 +1,6 @@
-import NazoratControl
+import NazoratAPI
 import NazoratCore
+import NazoratHTTP
 import NazoratStore
 
 /// The station as a whole: status, key, log verification, metrics, and the event log.

@@ -1,4 +1,5 @@
-import Glibc
+import NazoratAPI
+import NazoratLinux
 
 /// How nazoratctl prints for people: aligned columns, colour only on a terminal and never
 /// with NO_COLOR (https://no-color.org), and nothing that could drive the terminal.
@@ -8,7 +9,7 @@ public struct Terminal: Sendable {
 
     /// The terminal on standard output, given the environment.
     public init(environment: [String: String]) {
-        colour = isatty(STDOUT_FILENO) == 1 && environment["NO_COLOR"].map(\.isEmpty) ?? true
+        colour = StandardStream.output.isTerminal && environment["NO_COLOR"].map(\.isEmpty) ?? true
             && environment["TERM"] != "dumb"
     }
 

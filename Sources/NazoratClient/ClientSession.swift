@@ -1,5 +1,7 @@
 import FoundationEssentials
-import Glibc
+import NazoratAPI
+import NazoratCore
+import NazoratLinux
 import NIOCore
 import NIOHTTP1
 
@@ -84,18 +86,13 @@ public struct ClientSession: Sendable {
 
     /// Writes `bytes` (and a final newline if missing) to standard output, unbuffered, so
     /// that a followed event shows at once even through a pipe.
-    static func write(_ bytes: [UInt8], to descriptor: Int32 = STDOUT_FILENO) {
+    static func write(_ bytes: [UInt8], to stream: StandardStream = .output) {
         var bytes = bytes
         if bytes.last != 0x0A { bytes.append(0x0A) }
-        var offset = 0
-        while offset < bytes.count {
-            let written = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress! + offset, $0.count - offset) }
-            guard written > 0 else { return }
-            offset += written
-        }
+        stream.write(bytes)
     }
 
     static func printError(_ message: String) {
-        write(Array(message.utf8), to: STDERR_FILENO)
+        write(Array(message.utf8), to: .error)
     }
 }

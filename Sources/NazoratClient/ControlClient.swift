@@ -1,3 +1,4 @@
+import NazoratAPI
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1

@@ -1,3 +1,4 @@
+import NazoratAPI
 import NazoratCore
 
 /// nazoratctl's human output for each answer of the API.

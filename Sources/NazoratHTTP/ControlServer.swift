@@ -1,9 +1,9 @@
 import Foundation
 import Logging
+import NazoratCore
 import NIOCore
 import NIOHTTP1
 import NIOPosix
-import NazoratCore
 import ServiceLifecycle
 
 /// Answers a request; the daemon provides the routes.

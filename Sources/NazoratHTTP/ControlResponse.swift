@@ -1,4 +1,5 @@
 import Foundation
+import NazoratCore
 
 /// The answer to a control request: a status and a JSON body.
 public struct ControlResponse: Sendable {
@@ -48,16 +49,3 @@ public struct ControlResponse: Sendable {
     }
 }
 
-/// The body of every error response.
-public struct ErrorDocument: Codable, Sendable, Equatable {
-    /// What went wrong.
-    public struct Detail: Codable, Sendable, Equatable {
-        /// A stable, machine-readable code, e.g. `not-found`.
-        public var code: String
-        /// A sentence for people.
-        public var message: String
-    }
-
-    /// The error.
-    public var error: Detail
-}
