@@ -218,4 +218,27 @@ import Testing
         #expect(result.status == 1)
         #expect(result.stderr.contains("\(rules):3:14: unterminated string: expected a closing '\"'"))
     }
+
+    // Paper cut (issue 15): a missing rule file was reported as Foundation's
+    // "Error Domain=NSCocoaErrorDomain Code=260 ... UserInfo={...}".
+    @Test func aMissingFileIsAPlainSentenceWithThePathAndWhatToDo() throws {
+        let directory = try Paths.temporaryDirectory()
+        let missingRules = try runToCompletion(Paths.nazoratd, ["--check-config",
+                                                                try config(mode: "monitor", rules: directory + "/none.conf")],
+                                               environment: [:])
+        #expect(missingRules.status == 1)
+        #expect(missingRules.stderr == "Error: the rule file \(directory)/none.conf: cannot read: No such file or directory; "
+                + "write it there, or set rules in [policy] to where it is\n", "\(missingRules.stderr)")
+        let missingConfiguration = try runToCompletion(Paths.nazoratd, ["--check-config", directory + "/none.toml"],
+                                                       environment: [:])
+        #expect(missingConfiguration.status == 1)
+        #expect(missingConfiguration.stderr == "Error: \(directory)/none.toml: cannot read the configuration: No such file or "
+                + "directory; give its path with --config (the default is /etc/nazorat/nazorat.toml)\n",
+                "\(missingConfiguration.stderr)")
+        let unreadable = try runToCompletion(Paths.nazoratd, ["--check-config", directory], environment: [:])
+        #expect(unreadable.stderr.contains("cannot read the configuration: Is a directory"), "\(unreadable.stderr)")
+        for output in [missingRules.stderr, missingConfiguration.stderr, unreadable.stderr] {
+            #expect(!output.contains("Domain") && !output.contains("UserInfo") && !output.contains("errno"))
+        }
+    }
 }
