@@ -18,12 +18,12 @@ public struct JournalLogHandler: LogHandler {
     /// The lowest level written.
     public var logLevel: Logger.Level = .info
     private let identifier: String
-    private let fallback: StreamLogHandler
+    private let fallback: ConsoleLogHandler
 
     /// A handler whose entries carry `SYSLOG_IDENTIFIER=identifier`.
     public init(identifier: String, label: String) {
         self.identifier = identifier
-        self.fallback = StreamLogHandler.standardError(label: label)
+        self.fallback = ConsoleLogHandler(label: label)
     }
 
     public subscript(metadataKey key: String) -> Logger.Metadata.Value? {

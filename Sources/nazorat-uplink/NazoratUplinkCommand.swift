@@ -1,6 +1,7 @@
 import ArgumentParser
 import Logging
 import NazoratConfiguration
+import NazoratLinux
 import NazoratUplink
 import ServiceLifecycle
 
@@ -29,6 +30,7 @@ struct NazoratUplinkCommand: AsyncParsableCommand {
         guard let settings = configuration.uplink else {
             throw ValidationError("\(config): no [uplink] table: there is nothing to deliver to")
         }
+        LoggingSystem.bootstrap { ConsoleLogHandler(label: $0) }
         var logger = Logger(label: "nazorat-uplink")
         logger.logLevel = configuration.logLevel
         let uplink = Uplink(settings: settings, socketPath: configuration.socketPath, logger: logger)

@@ -31,6 +31,9 @@ extension Nazoratd {
         @Option(name: .long, help: "Where the log goes: journal, stderr, or auto (the journal when systemd started us).")
         var logTarget: LogTarget = .auto
 
+        @Option(name: .long, help: "How stderr lines are written: text (for people) or json (one object per line, every field).")
+        var logFormat: ConsoleLogHandler.Format = .text
+
         func run() async throws {
             if let checkConfig {
                 let (_, policy) = try Self.loadWithPolicy(checkConfig)
@@ -47,7 +50,7 @@ extension Nazoratd {
                     handler.logLevel = level
                     return handler
                 }
-                var handler = StreamLogHandler.standardError(label: label)
+                var handler = ConsoleLogHandler(label: label, format: logFormat)
                 handler.logLevel = level
                 return handler
             }
@@ -161,6 +164,8 @@ extension Nazoratd {
         }
     }
 }
+
+extension ConsoleLogHandler.Format: ExpressibleByArgument {}
 
 /// `--log-target`.
 enum LogTarget: String, ExpressibleByArgument {

@@ -74,6 +74,34 @@ import Testing
         try await notify.messages.wait(for: "STOPPING=1") { $0.contains { $0.hasPrefix("STOPPING=1\n") } }
         let raw = await daemon.lines.elements.joined(separator: "\n")
         #expect(!raw.unicodeScalars.contains { ($0.value < 0x20 && $0 != "\n") || $0.value == 0x7F })
+        // Paper cut (issue 15): lines led with 300 characters of hashes and field names.
+        // Each leads with the time, the level and the message; the seq and port follow.
+        for line in await daemon.lines.elements {
+            #expect(line.firstMatch(of: #/^[0-2][0-9]:[0-5][0-9]:[0-6][0-9]\.[0-9]{3} (info|notice|warning|error|critical) +\S/#) != nil,
+                    "\(line)")
+            #expect(!line.contains("NAZORAT_") && !line.contains("MESSAGE_ID"), "\(line)")
+        }
+        let added = try #require(await daemon.lines.elements.first { $0.contains("device added: 1-3 0781:5567") })
+        #expect(added.firstMatch(of: #/ \(uevent add\) \[seq [0-9]+\]$/#) != nil,
+                "\(added)")
+        #expect(added.count < 200, "\(added)")
+    }
+
+    @Test func logFormatJSONGivesEveryFieldOnStderrForMachines() async throws {
+        let testbed = try Paths.station()
+        let daemon = try RunningProcess(Paths.nazoratd, ["--config", try writeConfig(validConfig), "--log-format", "json"],
+                                        environment: testbed.childEnvironment)
+        try await daemon.waitForLine(containing: #""message":"device added: 1-2 413c:2113"#)
+        #expect(daemon.stop(SIGTERM) == 0)
+        let added = try #require(await daemon.lines.elements.first { $0.contains("device added: 1-2 413c:2113") })
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(added.utf8)) as? [String: String])
+        #expect(object["level"] == "notice" && object["logger"] == "nazoratd")
+        #expect(object["MESSAGE_ID"]?.count == 32 && object["NAZORAT_EVENT"] == "device.added")
+        #expect(object["NAZORAT_SEQ"].flatMap(Int.init) != nil && object["NAZORAT_HASH"]?.count == 64)
+        #expect(object["time"]?.firstMatch(of: #/^20[0-9]{2}-[01][0-9]-[0-3][0-9]T[0-9:]{8}\.[0-9]{3}Z$/#) != nil)
+        for line in await daemon.lines.elements {
+            #expect((try? JSONSerialization.jsonObject(with: Data(line.utf8))) != nil, "every line is JSON: \(line)")
+        }
     }
 
     @Test func theDemoSimulatorPlugsAndUnplugsWhileTheDaemonRuns() async throws {
