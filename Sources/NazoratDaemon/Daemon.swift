@@ -96,7 +96,7 @@ public enum Daemon {
         try await group.run()
         SystemdNotifier.notify(["STOPPING": "1", "STATUS": "stopping: final checkpoint"])
         await log.record(StoreBatch(drafts: [EventDraft(
-            type: "daemon.stopped", severity: .notice, subject: "daemon", message: "nazoratd stopped",
+            type: .daemonStopped, severity: .notice, subject: "daemon", message: "nazoratd stopped",
             payload: "{}", time: clock.now())]))
         if let checkpoint = await log.checkpointHead() {
             // Not "seq": that key becomes NAZORAT_SEQ, which only an event's entry (with its
@@ -127,7 +127,7 @@ public enum Daemon {
             let message = "damaged database moved to \(quarantine.movedTo) (\(quarantine.reason)); "
                 + "a new chain starts; the old one verifies up to \(head)"
             record.drafts.append(EventDraft(
-                type: "log.chain-restarted", severity: .critical, subject: "state", message: message,
+                type: .logChainRestarted, severity: .critical, subject: "state", message: message,
                 payload: JSONText.encode(QuarantinePayload(
                     movedTo: quarantine.movedTo, reason: quarantine.reason,
                     lastVerifiedSeq: quarantine.lastVerifiedSeq, lastVerifiedHash: quarantine.lastVerifiedHash)),
@@ -136,7 +136,7 @@ public enum Daemon {
                                                     subject: "state", detail: message)))
         }
         record.drafts.append(EventDraft(
-            type: "daemon.started", severity: .notice, subject: "daemon",
+            type: .daemonStarted, severity: .notice, subject: "daemon",
             message: "nazoratd \(version) started: station \(configuration.station), \(configuration.mode.rawValue) mode",
             payload: JSONText.encode(StartPayload(version: version, mode: configuration.mode.rawValue,
                                                   station: configuration.station)),
@@ -162,7 +162,7 @@ enum CommittedEvent {
             "NAZORAT_SUBJECT": "\(event.draft.subject)",
         ]
         for (field, value) in EventFields.device(fromPayload: event.draft.payload) { metadata[field] = "\(value)" }
-        if event.draft.type.hasPrefix("alarm."), let kind = EventFields.string("kind", inPayload: event.draft.payload) {
+        if event.draft.eventType?.concernsAnAlarm == true, let kind = EventFields.string("kind", inPayload: event.draft.payload) {
             metadata["NAZORAT_ALARM"] = "\(kind)"
         }
         logger.log(level: level, "\(event.draft.message)", metadata: metadata)

@@ -107,7 +107,7 @@ final class Enforcer: Sendable {
         case .reject: "rejected"
         }
         return EventDraft(
-            type: "policy.decision", severity: decision.target == .allow ? .info : .warning, subject: device.port,
+            type: .policyDecision, severity: decision.target == .allow ? .info : .warning, subject: device.port,
             message: "policy: \(device.port) \(device.id) (\(role.rawValue)) \(verb) by \(by)"
                 + (mode == .monitor ? " (monitor mode: not applied)" : ""),
             payload: JSONText.encode(DecisionPayload(target: decision.target.rawValue, rule: decision.ruleLine,
@@ -120,11 +120,11 @@ final class Enforcer: Sendable {
                             result: Result<Void, SysfsAuthorizer.WriteError>, time: EventTime) -> EventDraft {
         switch result {
         case .success:
-            EventDraft(type: "enforcement.write", severity: .info, subject: device.port,
+            EventDraft(type: .enforcementWrite, severity: .info, subject: device.port,
                        message: "wrote \(attribute)=\(value) for \(device.port)",
                        payload: JSONText.encode(["attribute": attribute, "value": value, "result": "ok"]), time: time)
         case .failure(let error):
-            EventDraft(type: "enforcement.failed", severity: .error, subject: device.port,
+            EventDraft(type: .enforcementFailed, severity: .error, subject: device.port,
                        message: "enforcement failed for \(device.port): \(error)",
                        payload: JSONText.encode(["attribute": attribute, "value": value, "result": error.description]),
                        time: time)

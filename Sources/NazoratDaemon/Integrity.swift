@@ -70,7 +70,7 @@ public enum Sealing {
 
     /// `inventory.sealed`, naming the administrator when the seal came over the control socket.
     static func sealedDraft(_ inventory: Inventory, time: EventTime, by peer: Peer? = nil) -> EventDraft {
-        EventDraft(type: "inventory.sealed", severity: .notice, subject: "inventory",
+        EventDraft(type: .inventorySealed, severity: .notice, subject: "inventory",
                    message: "inventory sealed: \(inventory.items.count) devices: "
                        + inventory.items.map { "\($0.port) \($0.id) \($0.role.rawValue)" }.joined(separator: ", ")
                        + (peer.map { " (by \($0.description), \($0.command))" } ?? " (offline, nazoratd seal)"),

@@ -19,19 +19,19 @@ enum ObservationEvents {
             let type = event.type.map(\.description) ?? "??:??:??"
             let driver = event.driver.map { " driver \($0)" } ?? ""
             return StoreBatch(drafts: [EventDraft(
-                type: "device.interface", severity: .info, subject: event.devicePort,
+                type: .deviceInterface, severity: .info, subject: event.devicePort,
                 message: "interface \(event.action): \(event.name) \(type)\(driver)",
                 payload: JSONText.encode(["action": event.action, "interface": event.name, "type": type,
                                           "driver": event.driver ?? ""]),
                 time: time)])
         case .unreadable(let error):
             return StoreBatch(drafts: [EventDraft(
-                type: "device.unreadable", severity: .warning, subject: "usb",
+                type: .deviceUnreadable, severity: .warning, subject: "usb",
                 message: "device skipped: \(error)", payload: JSONText.encode(["reason": error.description]),
                 time: time)])
         case .rescanned(let reason, let changes):
             return StoreBatch(drafts: [EventDraft(
-                type: "monitor.rescanned", severity: .warning, subject: "usb",
+                type: .monitorRescanned, severity: .warning, subject: "usb",
                 message: "rescanned all devices after \(reason): \(changes) changes",
                 payload: JSONText.encode(RescanPayload(reason: reason, changes: changes)), time: time)])
         }

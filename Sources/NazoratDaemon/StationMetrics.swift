@@ -22,11 +22,11 @@ final class StationMetrics: Sendable {
     func committed(_ events: [Event]) {
         for event in events {
             counter("nazorat_events_total", ["type": event.draft.type, "severity": event.draft.severity.rawValue])
-            switch event.draft.type {
-            case "policy.decision":
+            switch event.draft.eventType {
+            case .policyDecision:
                 let target = EventFields.string("target", inPayload: event.draft.payload) ?? "unknown"
                 counter("nazorat_decisions_total", ["target": target])
-            case "enforcement.failed":
+            case .enforcementFailed:
                 counter("nazorat_enforcement_failures_total", [:])
             default:
                 break

@@ -74,7 +74,7 @@ extension Supervisor {
         }
         enforcer.replace(Enforcer.Enforcement(mode: configuration.mode, policy: policy, settings: configuration.policy))
         return EventDraft(
-            type: "config.reloaded", severity: .notice, subject: "daemon",
+            type: .configReloaded, severity: .notice, subject: "daemon",
             message: "configuration reloaded: \(configuration.mode.rawValue) mode, \(policy.rules.count) rules "
                 + "from \(configuration.policy.rulesPath), implicit \(policy.implicit.rawValue)",
             payload: JSONText.encode(["mode": configuration.mode.rawValue, "rules": configuration.policy.rulesPath,
@@ -83,7 +83,7 @@ extension Supervisor {
     }
 
     private static func reloadRefused(_ reason: String, time: EventTime) -> EventDraft {
-        EventDraft(type: "config.reload-refused", severity: .error, subject: "daemon",
+        EventDraft(type: .configReloadRefused, severity: .error, subject: "daemon",
                    message: "reload refused, the previous configuration stays in force: \(reason)",
                    payload: JSONText.encode(["reason": reason]), time: time)
     }
@@ -104,7 +104,7 @@ enum AdministratorDecision {
                       mode: Configuration.Mode, time: EventTime) -> EventDraft {
         let verb = target == .allow ? "allowed" : "blocked"
         return EventDraft(
-            type: "device.override", severity: .notice, subject: device.port,
+            type: .deviceOverride, severity: .notice, subject: device.port,
             message: "\(device.port) \(device.id) \(verb) by \(peer.description) (\(peer.command))"
                 + (rule == nil ? "" : "; a rule was added to the policy")
                 + (mode == .monitor ? " (monitor mode: not applied)" : ""),

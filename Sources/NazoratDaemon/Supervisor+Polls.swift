@@ -35,14 +35,14 @@ extension Supervisor {
         case .accepted(changed: true):
             record.tables.counters[port] = counters.scanners[port]
             record.drafts.append(EventDraft(
-                type: "counters.reported", severity: .info, subject: port,
+                type: .countersReported, severity: .info, subject: port,
                 message: "counters of \(port): public \(reported.publicCount), protective \(reported.protectiveCount)",
                 payload: JSONText.encode(CountersPayload(port: port, counters: reported, anomaly: nil, peer: peer)),
                 time: time))
         case .anomaly(let anomaly, let detail):
             record.tables.evidence.append(CounterEvidence(port: port, counters: reported, anomaly: anomaly.rawValue))
             record.drafts.append(EventDraft(
-                type: "counters.anomaly", severity: anomaly.severity, subject: port,
+                type: .countersAnomaly, severity: anomaly.severity, subject: port,
                 message: "counter anomaly: \(detail) (reported by \(peer.description); kept as evidence)",
                 payload: JSONText.encode(CountersPayload(port: port, counters: reported, anomaly: anomaly.rawValue,
                                                          peer: peer)),
@@ -75,7 +75,7 @@ extension Supervisor {
             counters.openPolls(scannerPorts: scanners)
             record.tables.counters = counters.scanners
             record.drafts.append(EventDraft(
-                type: "polls.opened", severity: .notice, subject: "polls",
+                type: .pollsOpened, severity: .notice, subject: "polls",
                 message: "polls opened by \(peer.description): public counters reset to 0, protective counters recorded: "
                     + Self.countsText(counters.scanners),
                 payload: JSONText.encode(PhasePayload(phase: next.rawValue, scanners: CounterSummary.list(counters.scanners, phase: .closed),
@@ -83,7 +83,7 @@ extension Supervisor {
                 time: time))
         } else {
             record.drafts.append(EventDraft(
-                type: "polls.closed", severity: .notice, subject: "polls",
+                type: .pollsClosed, severity: .notice, subject: "polls",
                 message: "polls closed by \(peer.description); final counts: " + Self.countsText(counters.scanners),
                 payload: JSONText.encode(PhasePayload(phase: next.rawValue, scanners: CounterSummary.list(counters.scanners, phase: .closed),
                                                       peer: peer)),
@@ -112,7 +112,7 @@ extension Supervisor {
         let time = clock.now()
         guard phase == .closed else {
             await log.record(StoreBatch(drafts: [EventDraft(
-                type: "results.refused", severity: .warning, subject: "results",
+                type: .resultsRefused, severity: .warning, subject: "results",
                 message: "per-contest totals refused: the polls are \(phase.rawValue) (totals only after close); "
                     + "submitted by \(peer.description) (\(peer.command))",
                 payload: JSONText.encode(ControlAudit(request: "POST /v1/results", peer: peer,
@@ -121,7 +121,7 @@ extension Supervisor {
                             + "the polls are \(phase.rawValue)")
         }
         var record = StoreBatch(drafts: [EventDraft(
-            type: "results.submitted", severity: .notice, subject: "results",
+            type: .resultsSubmitted, severity: .notice, subject: "results",
             message: "per-contest totals for \(contests) contests submitted by \(peer.description)",
             payload: json, time: time)])
         record.tables.results = json

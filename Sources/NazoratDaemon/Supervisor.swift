@@ -137,7 +137,7 @@ actor Supervisor {
     /// Records a refused request: who asked for what, and why not.
     func refused(_ request: String, peer: Peer, reason: String) async {
         await log.record(StoreBatch(drafts: [EventDraft(
-            type: "control.denied", severity: .warning, subject: "control",
+            type: .controlDenied, severity: .warning, subject: "control",
             message: "control request refused: \(request) by \(peer.description) (\(peer.command)): \(reason)",
             payload: JSONText.encode(ControlAudit(request: request, peer: peer, reason: reason)), time: clock.now())]))
     }

@@ -126,11 +126,11 @@ public actor EventLog {
     /// What the first write after an outage adds: the recovery, and what was lost.
     private func recoveryDrafts() -> [EventDraft] {
         let reason = failure ?? ""
-        var drafts = [EventDraft(type: "storage.recovered", severity: .notice, subject: "state",
+        var drafts = [EventDraft(type: .storageRecovered, severity: .notice, subject: "state",
                                  message: "storage recovered after: \(reason)",
                                  payload: JSONText.encode(["failure": reason]), time: clock())]
         if lost.count > 0 {
-            drafts.append(EventDraft(type: "events.lost", severity: .error, subject: "state",
+            drafts.append(EventDraft(type: .eventsLost, severity: .error, subject: "state",
                                      message: "\(lost.count) events were lost while storage was failing",
                                      payload: lost.payload, time: clock()))
         }

@@ -263,7 +263,7 @@ public final class StateStore: Sendable {
 
     private static func event(_ row: Row) -> Event {
         Event(seq: row["seq"], draft: EventDraft(
-            type: row["type"], severity: Severity(rawValue: row["severity"]) ?? .critical,
+            storedType: row["type"], severity: Severity(rawValue: row["severity"]) ?? .critical,
             subject: row["subject"], message: row["message"], payload: row["payload"],
             time: EventTime(realtimeUSec: row["realtime_usec"], monotonicUSec: row["monotonic_usec"],
                             bootID: row["boot_id"])),

@@ -17,7 +17,7 @@ import Testing
                                clock: TestTime.next, onStorageChange: { _ in }, onCommitted: { _ in })
         for chunk in 0..<25 {
             await log.record(.init(drafts: (1...100).map { n in
-                EventDraft(type: "device.added", severity: .notice, subject: "1-\(n)", message: "event \(chunk)-\(n)",
+                EventDraft(type: .deviceAdded, severity: .notice, subject: "1-\(n)", message: "event \(chunk)-\(n)",
                            payload: #"{"n":\#(n)}"#, time: TestTime.next())
             }))
         }
@@ -56,7 +56,7 @@ import Testing
     @Test func anEditedAndRehashedRow() async throws {
         try await expectCaught({ db in
             let row = try #require(try Row.fetchOne(db, sql: "SELECT * FROM events WHERE seq = 1234"))
-            let draft = EventDraft(type: row["type"], severity: .notice, subject: row["subject"], message: "nothing",
+            let draft = EventDraft(storedType: row["type"], severity: .notice, subject: row["subject"], message: "nothing",
                                    payload: row["payload"], time: EventTime(realtimeUSec: row["realtime_usec"],
                                    monotonicUSec: row["monotonic_usec"], bootID: row["boot_id"]))
             let hash = HashChain.hash(seq: 1234, draft: draft, prevHash: row["prev_hash"])!
@@ -92,7 +92,7 @@ import Testing
         try await expectCaught({ db in
             let previous = try #require(try Row.fetchOne(db, sql: "SELECT * FROM events WHERE seq = 1233"))
             let forged = HashChain.append(
-                EventDraft(type: "device.removed", severity: .notice, subject: "1-1.1", message: "scanner removed",
+                EventDraft(type: .deviceRemoved, severity: .notice, subject: "1-1.1", message: "scanner removed",
                            payload: "{}", time: TestTime.next()),
                 after: (1233, previous["hash"]), station: "TSH-0042")
             try db.execute(sql: """
@@ -118,7 +118,7 @@ import Testing
             try db.execute(sql: #"UPDATE events SET payload = '{"n":0}' WHERE seq = 500"#)
             var previous = try String.fetchOne(db, sql: "SELECT hash FROM events WHERE seq = 499")!
             for row in try Row.fetchAll(db, sql: "SELECT * FROM events WHERE seq >= 500 ORDER BY seq") {
-                let draft = EventDraft(type: row["type"], severity: .notice, subject: row["subject"], message: row["message"],
+                let draft = EventDraft(storedType: row["type"], severity: .notice, subject: row["subject"], message: row["message"],
                                        payload: row["payload"], time: EventTime(realtimeUSec: row["realtime_usec"],
                                        monotonicUSec: row["monotonic_usec"], bootID: row["boot_id"]))
                 let hash = HashChain.hash(seq: row["seq"], draft: draft, prevHash: previous)!

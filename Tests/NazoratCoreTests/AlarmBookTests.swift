@@ -27,7 +27,7 @@ import Testing
         let (change, draft) = try #require(result)
         #expect(change == .raise(Self.counterAlarm))
         #expect(draft == EventDraft(
-            type: "alarm.raised", severity: .critical, subject: "1-1.1",
+            type: .alarmRaised, severity: .critical, subject: "1-1.1",
             message: "alarm: counter.public-decreased at 1-1.1: 1-1.1's public counter went down from 5 to 4 (polls open)",
             payload: #"{"detail":"1-1.1's public counter went down from 5 to 4","kind":"counter.public-decreased","#
                 + #""phase":"open","severity":"critical","subject":"1-1.1"}"#,
@@ -89,7 +89,7 @@ import Testing
         let result = book.clear(kind: "counter.public-decreased", subject: "1-1.1", time: time)
         let (change, draft) = try #require(result)
         #expect(change == .clear(kind: "counter.public-decreased", subject: "1-1.1"))
-        #expect(draft == EventDraft(type: "alarm.cleared", severity: .notice, subject: "1-1.1",
+        #expect(draft == EventDraft(type: .alarmCleared, severity: .notice, subject: "1-1.1",
                                     message: "alarm cleared: counter.public-decreased at 1-1.1",
                                     payload: #"{"kind":"counter.public-decreased","subject":"1-1.1"}"#, time: time))
         #expect(book.open.isEmpty)
@@ -202,7 +202,7 @@ import Testing
         #expect(second.changes == [.clear(kind: "device.missing", subject: "1-1.2"),
                                    .raise(Alarm(kind: "device.moved", severity: .error, subject: "1-4", detail: "d"))])
         #expect(second.drafts.map(\.type) == ["alarm.cleared", "alarm.raised"])
-        #expect(second.drafts[0] == EventDraft(type: "alarm.cleared", severity: .notice, subject: "1-1.2",
+        #expect(second.drafts[0] == EventDraft(type: .alarmCleared, severity: .notice, subject: "1-1.2",
                                                message: "alarm cleared: device.missing at 1-1.2",
                                                payload: #"{"kind":"device.missing","subject":"1-1.2"}"#, time: time))
         #expect(Self.openKeys(book) == ["counter.public-decreased@1-1.1", "device.unexpected@1-3", "device.moved@1-4"],

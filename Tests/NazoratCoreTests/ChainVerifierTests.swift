@@ -13,7 +13,7 @@ import Testing
         var events: [Event] = []
         var checkpoints: [Checkpoint] = []
         for seq in 1...count {
-            let draft = EventDraft(type: "device.added", severity: .notice, subject: "1-\(seq % 7)",
+            let draft = EventDraft(type: .deviceAdded, severity: .notice, subject: "1-\(seq % 7)",
                                    message: "device added: \(seq)", payload: #"{"n":\#(seq)}"#,
                                    time: EventTime(realtimeUSec: 1_800_000_000_000_000 + seq, monotonicUSec: seq,
                                                    bootID: "0123456789abcdef0123456789abcdef"))
@@ -91,7 +91,7 @@ import Testing
     @Test func anInsertedRowIsCaughtAtItsSeq() {
         var log = Self.makeLog()
         let forged = HashChain.append(
-            EventDraft(type: "device.removed", severity: .notice, subject: "1-3", message: "forged", payload: "{}",
+            EventDraft(type: .deviceRemoved, severity: .notice, subject: "1-3", message: "forged", payload: "{}",
                        time: log.events[1232].draft.time),
             after: (log.events[1232].seq, log.events[1232].hash), station: Self.station)
         log.events.insert(forged, at: 1233)

@@ -144,7 +144,7 @@ import Testing
         padded.payload = #"{"pad":"\#(String(repeating: "x", count: 8192))"}"#
         await log.record(.init(drafts: [padded]))
 
-        var report = StoreBatch(drafts: [draft(3, clock: clock, type: "counters.reported")])
+        var report = StoreBatch(drafts: [draft(3, clock: clock, type: .countersReported)])
         let counters = ScannerCounters(publicCount: 41, protectiveCount: 9041)
         report.tables.counters["1-4"] = ScannerRecord(current: counters, protectiveAtOpen: 9000)
         report.tables.evidence = [CounterEvidence(port: "1-5", counters: counters, anomaly: "protective-decreased")]

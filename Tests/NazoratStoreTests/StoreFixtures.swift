@@ -41,7 +41,7 @@ final class LogObserver: @unchecked Sendable {
     func storage(_ state: EventLog.StorageState) { lock.withLock { _states.append(state) } }
 }
 
-func draft(_ n: Int, clock: TestClock, type: String = "device.added") -> EventDraft {
+func draft(_ n: Int, clock: TestClock, type: EventType = .deviceAdded) -> EventDraft {
     EventDraft(type: type, severity: .notice, subject: "1-\(n)", message: "event \(n)", payload: #"{"n":\#(n)}"#,
                time: clock.now())
 }

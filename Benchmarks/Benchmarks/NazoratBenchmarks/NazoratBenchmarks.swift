@@ -92,7 +92,7 @@ enum Workload {
     }
 
     static func draft(_ index: Int) -> EventDraft {
-        EventDraft(type: "device.added", severity: .notice, subject: "1-\(index)",
+        EventDraft(type: .deviceAdded, severity: .notice, subject: "1-\(index)",
                    message: "device added: 1-\(index) 0781:5567 \"Cruzer Blade\" (uevent add)",
                    payload: #"{"cause":"uevent add"}"#, time: time())
     }

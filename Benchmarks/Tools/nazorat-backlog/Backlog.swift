@@ -75,7 +75,7 @@ enum Backlog {
     /// A device event like the ones a busy station records (plugs of a technician's stick).
     static func draft(index: Int, time: EventTime) -> EventDraft {
         let port = "1-\(index % 8 + 1)"
-        return EventDraft(type: index % 2 == 0 ? "device.added" : "device.removed", severity: .notice, subject: port,
+        return EventDraft(type: index % 2 == 0 ? .deviceAdded : .deviceRemoved, severity: .notice, subject: port,
                           message: "device \(index % 2 == 0 ? "added" : "removed"): \(port) 0781:5567 \"Cruzer Blade\"",
                           payload: #"{"cause":"uevent"}"#, time: time)
     }

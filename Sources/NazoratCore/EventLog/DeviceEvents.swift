@@ -16,15 +16,15 @@ public enum DeviceEvents {
     public static func draft(for change: DeviceChange, cause: String, time: EventTime) -> EventDraft {
         switch change {
         case .added(let device):
-            EventDraft(type: "device.added", severity: .notice, subject: device.port,
+            EventDraft(type: .deviceAdded, severity: .notice, subject: device.port,
                        message: "device added: \(device.summary) (\(cause))",
                        payload: JSONText.encode(Payload(cause: cause, device: DeviceJSON(device))), time: time)
         case .removed(let device):
-            EventDraft(type: "device.removed", severity: .notice, subject: device.port,
+            EventDraft(type: .deviceRemoved, severity: .notice, subject: device.port,
                        message: "device removed: \(device.port) \(device.id) (\(cause))",
                        payload: JSONText.encode(Payload(cause: cause, device: DeviceJSON(device))), time: time)
         case .changed(let old, let new):
-            EventDraft(type: "device.changed", severity: .warning, subject: new.port,
+            EventDraft(type: .deviceChanged, severity: .warning, subject: new.port,
                        message: "device changed: \(new.port) \(new.id): "
                            + new.differences(from: old).joined(separator: ", ") + " (\(cause))",
                        payload: JSONText.encode(Payload(cause: cause, device: DeviceJSON(new),

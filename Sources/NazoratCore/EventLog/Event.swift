@@ -35,7 +35,8 @@ public struct EventTime: Sendable, Hashable, Codable {
 
 /// An event before it has a place in the chain: what happened, to what, when.
 public struct EventDraft: Sendable, Hashable {
-    /// Stable dotted name, e.g. `device.added`; each has a MESSAGE_ID in the journal catalog.
+    /// The event type's stable dotted name as stored, e.g. `device.added`
+    /// (``EventType``; each has a MESSAGE_ID in the journal catalog).
     public var type: String
     /// How serious it is.
     public var severity: Severity
@@ -48,8 +49,16 @@ public struct EventDraft: Sendable, Hashable {
     /// When it was observed (not when it was written).
     public var time: EventTime
 
-    /// Creates a draft.
-    public init(type: String, severity: Severity, subject: String, message: String, payload: String, time: EventTime) {
+    /// A draft of an event of `type`.
+    public init(type: EventType, severity: Severity, subject: String, message: String, payload: String, time: EventTime) {
+        self.init(storedType: type.rawValue, severity: severity, subject: subject, message: message, payload: payload,
+                  time: time)
+    }
+
+    /// A draft as read back from a log, whose type is kept as written (a log verifies byte
+    /// for byte, whichever version of nazoratd wrote it).
+    public init(storedType type: String, severity: Severity, subject: String, message: String, payload: String,
+                time: EventTime) {
         self.type = type
         self.severity = severity
         self.subject = subject
@@ -57,6 +66,11 @@ public struct EventDraft: Sendable, Hashable {
         self.payload = payload
         self.time = time
     }
+}
+
+extension EventDraft {
+    /// The type, when it is one this version knows.
+    public var eventType: EventType? { EventType(rawValue: type) }
 }
 
 /// An event in the log: a draft with its sequence number and chain hashes.

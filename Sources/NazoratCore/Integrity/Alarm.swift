@@ -102,7 +102,7 @@ public struct AlarmBook: Sendable {
 
     /// The `alarm.cleared` event of the alarm `kind`/`subject`.
     private static func clearedDraft(kind: String, subject: String, time: EventTime) -> EventDraft {
-        EventDraft(type: "alarm.cleared", severity: .notice, subject: subject, message: "alarm cleared: \(kind) at \(subject)",
+        EventDraft(type: .alarmCleared, severity: .notice, subject: subject, message: "alarm cleared: \(kind) at \(subject)",
                    payload: JSONText.encode(["kind": kind, "subject": subject]), time: time)
     }
 
@@ -118,7 +118,7 @@ public struct AlarmBook: Sendable {
             open[key]?.severity = severity
             changes.append(.regrade(kind: alarm.kind, subject: alarm.subject, severity: severity))
             drafts.append(EventDraft(
-                type: "alarm.regraded", severity: severity, subject: alarm.subject,
+                type: .alarmRegraded, severity: severity, subject: alarm.subject,
                 message: "alarm \(alarm.kind) at \(alarm.subject) is now \(severity.rawValue) (polls \(phase.rawValue))",
                 payload: JSONText.encode(["kind": alarm.kind, "subject": alarm.subject, "severity": severity.rawValue,
                                           "phase": phase.rawValue]),
@@ -137,13 +137,13 @@ public struct AlarmBook: Sendable {
         alarm.note = note
         open[key] = alarm
         return (.acknowledge(kind: kind, subject: subject, by: by, note: note),
-                EventDraft(type: "alarm.acknowledged", severity: .notice, subject: subject,
+                EventDraft(type: .alarmAcknowledged, severity: .notice, subject: subject,
                            message: "alarm acknowledged: \(kind) at \(subject) by \(by): \(DeviceString(note).escaped(limit: 200))",
                            payload: JSONText.encode(["kind": kind, "subject": subject, "by": by, "note": note]), time: time))
     }
 
     static func raisedDraft(_ alarm: Alarm, phase: PollsPhase, time: EventTime) -> EventDraft {
-        EventDraft(type: "alarm.raised", severity: alarm.severity, subject: alarm.subject,
+        EventDraft(type: .alarmRaised, severity: alarm.severity, subject: alarm.subject,
                    message: "alarm: \(alarm.kind) at \(alarm.subject): \(alarm.detail) (polls \(phase.rawValue))",
                    payload: JSONText.encode(["kind": alarm.kind, "subject": alarm.subject, "detail": alarm.detail,
                                              "severity": alarm.severity.rawValue, "phase": phase.rawValue]),

@@ -158,7 +158,7 @@ public struct ChainedEvent: Codable, Sendable, Equatable {
     public var event: Event? {
         guard let severity = Severity(rawValue: severity) else { return nil }
         return Event(seq: seq, draft: EventDraft(
-            type: type, severity: severity, subject: subject, message: message, payload: payload,
+            storedType: type, severity: severity, subject: subject, message: message, payload: payload,
             time: EventTime(realtimeUSec: realtimeUsec, monotonicUSec: monotonicUsec, bootID: bootId)),
                      prevHash: prevHash, hash: hash)
     }
