@@ -46,7 +46,7 @@ public struct AlarmDocument: Codable, Sendable, Equatable {
 
     public init(id: Int64, alarm: Alarm) {
         self.id = id
-        kind = alarm.kind
+        kind = alarm.kind.rawValue
         severity = alarm.severity.rawValue
         port = alarm.subject
         state = alarm.state.rawValue

@@ -132,7 +132,7 @@ public enum Daemon {
                     movedTo: quarantine.movedTo, reason: quarantine.reason,
                     lastVerifiedSeq: quarantine.lastVerifiedSeq, lastVerifiedHash: quarantine.lastVerifiedHash)),
                 time: time))
-            record.tables.alarmChanges.append(.raise(Alarm(kind: "storage.damaged-database", severity: .critical,
+            record.tables.alarmChanges.append(.raise(Alarm(kind: .damagedDatabase, severity: .critical,
                                                     subject: "state", detail: message)))
         }
         record.drafts.append(EventDraft(

@@ -48,7 +48,7 @@ struct OutboxService: Service {
         if board.summary.phase == .closed, try await !outbox.finalReportMade() {
             let report = finalReport(time: time)
             try await outbox.add(kind: "final-report", createdUsec: time.realtimeUSec,
-                                 meta: ["outbox-final-report": "made"]) { seq in
+                                 meta: [.outboxFinalReport: "made"]) { seq in
                 var payload = report
                 payload.seq = seq
                 return payload
@@ -76,7 +76,7 @@ struct OutboxService: Service {
             station: now.station, seq: 0, createdUsec: time.realtimeUSec, phase: now.summary.phase.rawValue,
             mode: now.mode.rawValue, uptimeSeconds: now.uptimeSeconds, bootId: time.bootID, version: Daemon.version,
             devices: now.devices,
-            alarms: now.summary.alarms.map { .init(kind: $0.kind, severity: $0.severity.rawValue, port: $0.subject,
+            alarms: now.summary.alarms.map { .init(kind: $0.kind.rawValue, severity: $0.severity.rawValue, port: $0.subject,
                                                    state: $0.state.rawValue) },
             counters: now.counters, log: now.head, realtimeUsec: time.realtimeUSec, monotonicUsec: time.monotonicUSec)
     }

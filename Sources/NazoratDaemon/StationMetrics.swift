@@ -42,13 +42,13 @@ final class StationMetrics: Sendable {
 
     /// Sets the device and alarm gauges from `summary`; `kinds` are every alarm kind ever
     /// shown, so that a kind whose alarms all cleared reads 0 instead of keeping its last value.
-    func show(_ summary: StationSummary, kinds: Set<String>) {
+    func show(_ summary: StationSummary, kinds: Set<AlarmKind>) {
         gauge("nazorat_devices_present", [:], value: summary.present)
         gauge("nazorat_devices_sealed", [:], value: summary.sealed ?? 0)
         gauge("nazorat_devices_missing", [:], value: summary.missing)
         gauge("nazorat_devices_blocked", [:], value: summary.blocked)
         let open = Dictionary(grouping: summary.alarms, by: \.kind).mapValues(\.count)
-        for kind in kinds.union(open.keys) { gauge("nazorat_alarms_open", ["kind": kind], value: open[kind] ?? 0) }
+        for kind in kinds.union(open.keys) { gauge("nazorat_alarms_open", ["kind": kind.rawValue], value: open[kind] ?? 0) }
     }
 
     private func counter(_ label: String, _ dimensions: [String: String]) {

@@ -16,7 +16,7 @@ final class StatusBoard: Sendable {
         var counters: [String: ScannerRecord]
         var published: String?
         /// Every alarm kind shown so far, so that the metrics of a cleared kind go to 0.
-        var kinds: Set<String> = []
+        var kinds: Set<AlarmKind> = []
 
         var summary: StationSummary {
             StationSummary(present: present, inventory: inventory, alarms: alarms, phase: phase,

@@ -47,7 +47,7 @@ extension Supervisor {
                 payload: JSONText.encode(CountersPayload(port: port, counters: reported, anomaly: anomaly.rawValue,
                                                          peer: peer)),
                 time: time))
-            let alarm = Alarm(kind: anomaly.rawValue, severity: anomaly.severity, subject: port, detail: detail)
+            let alarm = Alarm(kind: .counters(anomaly), severity: anomaly.severity, subject: port, detail: detail)
             if let (change, draft) = integrity.book.raise(alarm, phase: phase, time: time) {
                 record.tables.alarmChanges.append(change)
                 record.drafts.append(draft)
@@ -69,7 +69,7 @@ extension Supervisor {
             throw .invalid("the polls are \(current.rawValue); they can only go setup -> open -> closed")
         }
         let time = clock.now()
-        var record = StoreBatch(drafts: [], metadata: ["polls-phase": next.rawValue])
+        var record = StoreBatch(drafts: [], metadata: [.pollsPhase: next.rawValue])
         if next == .open {
             let scanners = integrity.inventory?.items.filter { $0.role == .ballotScanner }.map(\.port) ?? []
             counters.openPolls(scannerPorts: scanners)

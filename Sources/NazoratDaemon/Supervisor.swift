@@ -126,9 +126,9 @@ actor Supervisor {
     func outboxPressure(near: Bool, detail: String) async {
         let time = clock.now()
         let change = near
-            ? integrity.book.raise(Alarm(kind: "outbox.near-full", severity: .error, subject: "outbox", detail: detail),
+            ? integrity.book.raise(Alarm(kind: .outboxNearFull, severity: .error, subject: "outbox", detail: detail),
                                    phase: integrity.phase, time: time)
-            : integrity.book.clear(kind: "outbox.near-full", subject: "outbox", time: time)
+            : integrity.book.clear(kind: .outboxNearFull, subject: "outbox", time: time)
         guard let (alarm, draft) = change else { return }
         await log.record(StoreBatch(drafts: [draft], alarmChanges: [alarm]))
         board.alarmsChanged(Array(integrity.book.open.values))
@@ -145,7 +145,7 @@ actor Supervisor {
 
 /// The payload of an acknowledgement made over the control socket.
 struct AcknowledgementPayload: Encodable {
-    var kind: String
+    var kind: AlarmKind
     var subject: String
     var id: Int64
     var by: String

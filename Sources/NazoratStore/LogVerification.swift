@@ -17,7 +17,7 @@ public enum LogVerification {
     /// Verifies the database at `path`, with `publicKey` (base64) when given.
     public static func verify(path: String, publicKey: String?) throws(StoreError) -> Report {
         let store = try StateStore(path: path, readOnly: true)
-        guard let station = try store.metadata("station") else {
+        guard let station = try store.metadata(.station) else {
             // A first start killed after its schema committed and before it recorded the
             // station leaves an empty log: intact, with nothing to verify. With events but
             // no station, the database is not a Nazorat log (or was tampered with).
@@ -28,7 +28,7 @@ public enum LogVerification {
             return Report(result: ChainVerifier(station: "", publicKey: publicKey ?? "").verify(events: [], checkpoints: []),
                           station: "(not recorded yet)", publicKey: publicKey ?? "", keyFromDatabase: publicKey == nil)
         }
-        let recordedKey = try store.metadata("public-key") ?? ""
+        let recordedKey = try store.metadata(.publicKey) ?? ""
         let key = publicKey ?? recordedKey
         let log = try store.log()
         let result = ChainVerifier(station: station, publicKey: key).verify(events: log.events, checkpoints: log.checkpoints)

@@ -20,8 +20,6 @@ public actor Outbox {
     public static let eventsPerEnvelope = 500
     /// A thinning stub's size, about (for the thinning arithmetic).
     static let stubSize = 400
-    /// The metadata key of the highest seq central acknowledged.
-    static let acknowledgedKey = "outbox-acked-through"
     /// The fraction of the bound at which the outbox alarm is raised.
     public static let alarmFraction = 0.8
 
@@ -38,7 +36,7 @@ public actor Outbox {
 
     /// Signs `payload` (made for the seq it gets) and adds it, with metadata `meta` in the
     /// same transaction.
-    public func add<Payload: Encodable>(kind: String, createdUsec: Int64, meta: [String: String] = [:],
+    public func add<Payload: Encodable>(kind: String, createdUsec: Int64, meta: [MetadataKey: String] = [:],
                                  _ payload: @escaping (Int64) -> Payload) throws(StoreError) {
         try store.appendOutbox(count: 1, meta: meta) { seq in
             (kind, createdUsec, self.envelopeText(kind: kind, payload(seq)))
@@ -48,11 +46,11 @@ public actor Outbox {
 
     /// Adds `events` envelopes for the events not yet sent, up to `limit` envelopes.
     public func addEventBatches(createdUsec: Int64, limit: Int) throws(StoreError) {
-        var through = Int64(try store.metadata("outbox-events-through") ?? "0") ?? 0
+        var through = Int64(try store.metadata(.outboxEventsThrough) ?? "0") ?? 0
         for _ in 0..<limit {
             let events = try store.events(after: through, limit: Self.eventsPerEnvelope)
             guard let last = events.last else { return }
-            try add(kind: "events", createdUsec: createdUsec, meta: ["outbox-events-through": String(last.seq)]) { [station] seq in
+            try add(kind: "events", createdUsec: createdUsec, meta: [.outboxEventsThrough: String(last.seq)]) { [station] seq in
                 EventBatchPayload(station: station, seq: seq, createdUsec: createdUsec, events: events.map(ChainedEvent.init))
             }
             through = last.seq
@@ -61,7 +59,7 @@ public actor Outbox {
 
     /// Whether the final report was made already.
     public func finalReportMade() throws(StoreError) -> Bool {
-        try store.metadata("outbox-final-report") == "made"
+        try store.metadata(.outboxFinalReport) == "made"
     }
 
     /// Replaces old heartbeats by signed stubs while the outbox is over its bound; returns
@@ -94,7 +92,7 @@ public actor Outbox {
 
     /// The highest seq central acknowledged (without summing up the outbox).
     public func acknowledgedThrough() throws(StoreError) -> Int64 {
-        Int64(try store.metadata(Self.acknowledgedKey) ?? "0") ?? 0
+        Int64(try store.metadata(.outboxAcknowledgedThrough) ?? "0") ?? 0
     }
 
     private func envelopeText<Payload: Encodable>(kind: String, _ payload: Payload) -> String {

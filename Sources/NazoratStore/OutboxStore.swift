@@ -27,19 +27,20 @@ public struct OutboxSummary: Sendable, Equatable {
 extension StateStore {
     /// Adds envelopes made by `make` for the next seqs (one transaction: seq stays gap-free),
     /// and sets the metadata `meta`. `make` gets the seq and returns kind, time and JSON.
-    public func appendOutbox(count: Int, meta: [String: String] = [:],
+    public func appendOutbox(count: Int, meta: [MetadataKey: String] = [:],
                              make: (Int64) -> (kind: String, createdUsec: Int64, envelope: String)) throws(StoreError) {
         try writeTransaction { db in
-            var seq = Int64(try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'outbox-last-seq'") ?? "0") ?? 0
+            var seq = Int64(try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = ?",
+                                                arguments: [MetadataKey.outboxLastSeq.rawValue]) ?? "0") ?? 0
             for _ in 0..<count {
                 seq += 1
                 let entry = make(seq)
                 try db.execute(sql: "INSERT INTO outbox (seq, kind, created_usec, envelope, size) VALUES (?, ?, ?, ?, ?)",
                                arguments: [seq, entry.kind, entry.createdUsec, entry.envelope, entry.envelope.utf8.count])
             }
-            for (key, value) in meta.merging(["outbox-last-seq": String(seq)], uniquingKeysWith: { $1 }) {
+            for (key, value) in meta.merging([.outboxLastSeq: String(seq)], uniquingKeysWith: { $1 }) {
                 try db.execute(sql: "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                               arguments: [key, value])
+                               arguments: [key.rawValue, value])
             }
         }
     }
@@ -78,7 +79,7 @@ extension StateStore {
             try db.execute(sql: """
                 INSERT INTO meta (key, value) VALUES (?, ?)
                 ON CONFLICT(key) DO UPDATE SET value = MAX(CAST(value AS INTEGER), CAST(excluded.value AS INTEGER))
-                """, arguments: [Outbox.acknowledgedKey, String(seq)])
+                """, arguments: [MetadataKey.outboxAcknowledgedThrough.rawValue, String(seq)])
         }
     }
 
@@ -87,7 +88,7 @@ extension StateStore {
         try readOnly { db in
             let row = try Row.fetchOne(db, sql: "SELECT COUNT(*) AS n, COALESCE(SUM(size), 0) AS bytes, MIN(seq) AS first, MAX(seq) AS last FROM outbox")
             let acked = Int64(try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = ?",
-                                                  arguments: [Outbox.acknowledgedKey]) ?? "0") ?? 0
+                                                  arguments: [MetadataKey.outboxAcknowledgedThrough.rawValue]) ?? "0") ?? 0
             return OutboxSummary(envelopes: row?["n"] ?? 0, bytes: row?["bytes"] ?? 0, firstSeq: row?["first"],
                                  lastSeq: row?["last"], acknowledgedThrough: acked)
         }

@@ -42,9 +42,9 @@ public enum StateDirectory {
             quarantine = try moveAside(path: path, reason: problem, station: station, publicKey: publicKey, now: now)
         }
         let store = try StateStore(path: path)
-        let stored = try store.initializeMetadata(["station": station, "public-key": publicKey])
-        guard stored["station"] == station else {
-            throw .wrongStation(path: path, recorded: stored["station"] ?? "?", configured: station)
+        let stored = try store.initializeMetadata([.station: station, .publicKey: publicKey])
+        guard stored[.station] == station else {
+            throw .wrongStation(path: path, recorded: stored[.station] ?? "?", configured: station)
         }
         return Opened(store: store, key: key, quarantine: quarantine)
     }
@@ -69,11 +69,11 @@ public enum StateDirectory {
             // A first start killed before its schema was committed leaves a database without
             // tables: nothing was ever recorded in it, so it is a fresh one (like a missing file).
             if try store.isEmpty() { return nil }
-            if let recorded = try store.metadata("station"), recorded != station {
+            if let recorded = try store.metadata(.station), recorded != station {
                 throw StoreError.wrongStation(path: path, recorded: recorded, configured: station)
             }
             let log = try store.log()
-            let key = try store.metadata("public-key") ?? publicKey
+            let key = try store.metadata(.publicKey) ?? publicKey
             if case .failure(let failure) = ChainVerifier(station: station, publicKey: key)
                 .verify(events: log.events, checkpoints: log.checkpoints) {
                 return "the event log does not verify: \(failure)"

@@ -53,19 +53,19 @@ public final class StateStore: Sendable {
         try read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM sqlite_master") ?? 0 } == 0
     }
 
-    /// A metadata value (`station`, `public-key`, ...).
-    public func metadata(_ key: String) throws(StoreError) -> String? {
-        try read { try String.fetchOne($0, sql: "SELECT value FROM meta WHERE key = ?", arguments: [key]) }
+    /// A metadata value.
+    public func metadata(_ key: MetadataKey) throws(StoreError) -> String? {
+        try read { try String.fetchOne($0, sql: "SELECT value FROM meta WHERE key = ?", arguments: [key.rawValue]) }
     }
 
     /// Sets metadata values that are not set yet; returns the values now stored.
-    public func initializeMetadata(_ values: [String: String]) throws(StoreError) -> [String: String] {
+    public func initializeMetadata(_ values: [MetadataKey: String]) throws(StoreError) -> [MetadataKey: String] {
         try write { db in
             for (key, value) in values {
-                try db.execute(sql: "INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)", arguments: [key, value])
+                try db.execute(sql: "INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)", arguments: [key.rawValue, value])
             }
-            return Dictionary(uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT key, value FROM meta").map {
-                ($0["key"] as String, $0["value"] as String)
+            return Dictionary(uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT key, value FROM meta").compactMap {
+                row in MetadataKey(rawValue: row["key"]).map { ($0, row["value"] as String) }
             })
         }
     }
@@ -125,21 +125,21 @@ public final class StateStore: Sendable {
                     try db.execute(sql: """
                         INSERT INTO alarms (kind, severity, subject, state, detail, raised_seq, updated_seq)
                         VALUES (?, ?, ?, 'raised', ?, ?, ?)
-                        """, arguments: [alarm.kind, alarm.severity.rawValue, alarm.subject, alarm.detail, seq, seq])
+                        """, arguments: [alarm.kind.rawValue, alarm.severity.rawValue, alarm.subject, alarm.detail, seq, seq])
                 case .clear(let kind, let subject):
                     try db.execute(sql: """
                         UPDATE alarms SET state = 'cleared', updated_seq = ?
                         WHERE kind = ? AND subject = ? AND state != 'cleared'
-                        """, arguments: [seq, kind, subject])
+                        """, arguments: [seq, kind.rawValue, subject])
                 case .acknowledge(let kind, let subject, let by, let note):
                     try db.execute(sql: """
                         UPDATE alarms SET state = 'acknowledged', acknowledged_by = ?, note = ?, updated_seq = ?
                         WHERE kind = ? AND subject = ? AND state != 'cleared'
-                        """, arguments: [by, note, seq, kind, subject])
+                        """, arguments: [by, note, seq, kind.rawValue, subject])
                 case .regrade(let kind, let subject, let severity):
                     try db.execute(sql: """
                         UPDATE alarms SET severity = ?, updated_seq = ? WHERE kind = ? AND subject = ? AND state != 'cleared'
-                        """, arguments: [severity.rawValue, seq, kind, subject])
+                        """, arguments: [severity.rawValue, seq, kind.rawValue, subject])
                 }
             }
             if let inventory = batch.inventory {
@@ -165,7 +165,7 @@ public final class StateStore: Sendable {
             }
             for (key, value) in batch.metadata {
                 try db.execute(sql: "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                               arguments: [key, value])
+                               arguments: [key.rawValue, value])
             }
         }
     }
@@ -188,7 +188,7 @@ public final class StateStore: Sendable {
     public func openAlarmRecords() throws(StoreError) -> [(id: Int64, alarm: Alarm)] {
         try read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM alarms WHERE state != 'cleared' ORDER BY id").map { row in
-                var alarm = Alarm(kind: row["kind"], severity: Severity(rawValue: row["severity"]) ?? .error,
+                var alarm = Alarm(kind: AlarmKind(rawValue: row["kind"]), severity: Severity(rawValue: row["severity"]) ?? .error,
                                   subject: row["subject"], detail: row["detail"])
                 alarm.state = Alarm.State(rawValue: row["state"]) ?? .raised
                 alarm.acknowledgedBy = row["acknowledged_by"]
@@ -239,7 +239,7 @@ public final class StateStore: Sendable {
 
     /// The polls phase (`setup` until changed).
     public func pollsPhase() throws(StoreError) -> PollsPhase {
-        try metadata("polls-phase").flatMap(PollsPhase.init(rawValue:)) ?? .setup
+        try metadata(.pollsPhase).flatMap(PollsPhase.init(rawValue:)) ?? .setup
     }
 
     /// Every event in seq order and every checkpoint (for verification).

@@ -20,7 +20,7 @@ public struct StoreBatch: Sendable {
 
     /// A change of `drafts` with the table changes given by name (the common one-line case).
     public init(drafts: [EventDraft], devicesPresent: [USBDevice] = [], devicesGone: [String] = [],
-                alarmChanges: [AlarmChange] = [], inventory: Inventory? = nil, metadata: [String: String] = [:]) {
+                alarmChanges: [AlarmChange] = [], inventory: Inventory? = nil, metadata: [MetadataKey: String] = [:]) {
         self.init(drafts: drafts, tables: TableChanges(devicesPresent: devicesPresent, devicesGone: devicesGone,
                                                        alarmChanges: alarmChanges, inventory: inventory,
                                                        metadata: metadata))
@@ -41,7 +41,7 @@ public struct TableChanges: Sendable {
     /// A new seal of the inventory.
     public var inventory: Inventory?
     /// Metadata set (e.g. `polls-phase`).
-    public var metadata: [String: String] = [:]
+    public var metadata: [MetadataKey: String] = [:]
     /// Scanner counters now current, by port.
     public var counters: [String: ScannerRecord] = [:]
     /// Refused counter reports, kept as evidence.
@@ -51,7 +51,7 @@ public struct TableChanges: Sendable {
 
     /// Table changes given by name; none by default.
     public init(devicesPresent: [USBDevice] = [], devicesGone: [String] = [], alarmChanges: [AlarmChange] = [],
-                inventory: Inventory? = nil, metadata: [String: String] = [:]) {
+                inventory: Inventory? = nil, metadata: [MetadataKey: String] = [:]) {
         self.devicesPresent = devicesPresent
         self.devicesGone = devicesGone
         self.alarmChanges = alarmChanges

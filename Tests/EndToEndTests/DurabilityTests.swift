@@ -10,11 +10,12 @@ import Testing
         try Paths.writeConfig(station: "CRASH-0001", stateDirectory: stateDirectory)
     }
 
-    /// (seq, event hash) of every event the daemon reported as committed.
+    /// (seq, event hash) of every event the daemon reported as committed (`--log-format json`).
     private func committed(_ lines: [String]) -> [(seq: Int64, hash: String)] {
         lines.compactMap { line in
-            guard let match = line.firstMatch(of: /NAZORAT_HASH=([0-9a-f]{64}) NAZORAT_SEQ=([0-9]+)/) else { return nil }
-            return (Int64(match.2)!, String(match.1))
+            guard let hash = line.firstMatch(of: /"NAZORAT_HASH":"([0-9a-f]{64})"/),
+                  let seq = line.firstMatch(of: /"NAZORAT_SEQ":"([0-9]+)"/) else { return nil }
+            return (Int64(seq.1)!, String(hash.1))
         }
     }
 
@@ -64,7 +65,7 @@ import Testing
                 if stormPresent { testbed.unplug(storm) } else { try testbed.add(storm) }
                 stormPresent.toggle()
             }
-            let daemon = try RunningProcess(Paths.nazoratd, ["--config", configuration],
+            let daemon = try RunningProcess(Paths.nazoratd, ["--config", configuration, "--log-format", "json"],
                                             environment: testbed.childEnvironment)
             let deadline = ContinuousClock.now + .milliseconds(Int.random(in: 0...150))
             // Hot-plug the stick while it runs, one change at a time, each once the previous is recorded.
@@ -180,7 +181,7 @@ import Testing
 
         let lines = await second.lines.elements
         let restart = try #require(lines.first { $0.contains("damaged database moved to") })
-        #expect(restart.contains("NAZORAT_SEQ=1 "), "the new chain's first event names the old file")
+        #expect(restart.hasSuffix(" [seq 1]"), "the new chain's first event names the old file")
         #expect(restart.contains("the old one verifies up to seq "), "and its last verifiable head")
         #expect(restart.contains("critical"))
         let moved = try #require(try FileManager.default.contentsOfDirectory(atPath: stateDirectory)

@@ -5,7 +5,7 @@ import Testing
 @Suite struct AlarmBookTests {
     private let time = EventTime(realtimeUSec: 1_700_000_000_000_000, monotonicUSec: 42, bootID: "b")
 
-    private static let counterAlarm = Alarm(kind: "counter.public-decreased", severity: .critical, subject: "1-1.1",
+    private static let counterAlarm = Alarm(kind: .counters(.publicDecreased), severity: .critical, subject: "1-1.1",
                                             detail: "1-1.1's public counter went down from 5 to 4")
 
     private static func condition(_ kind: DriftCondition.Kind, _ port: String, _ detail: String = "d") -> DriftCondition {
@@ -18,7 +18,7 @@ import Testing
     }
 
     private static func alarm(_ book: AlarmBook, _ kind: String, _ subject: String) -> Alarm? {
-        book.open.values.first { $0.kind == kind && $0.subject == subject }
+        book.open.values.first { $0.kind.rawValue == kind && $0.subject == subject }
     }
 
     @Test func aRaisedAlarmIsOpenAndRecordedByAnEvent() throws {
@@ -39,7 +39,7 @@ import Testing
     @Test(arguments: Severity.allCases)
     func aRaisedAlarmKeepsItsOwnSeverity(severity: Severity) throws {
         var book = AlarmBook([])
-        let alarm = Alarm(kind: "storage.damaged-database", severity: severity, subject: "state", detail: "x")
+        let alarm = Alarm(kind: .damagedDatabase, severity: severity, subject: "state", detail: "x")
         let result = book.raise(alarm, phase: .setup, time: time)
         let (_, draft) = try #require(result)
         #expect(draft.severity == severity)
@@ -67,7 +67,7 @@ import Testing
         var otherPort = Self.counterAlarm
         otherPort.subject = "1-1.2"
         var otherKind = Self.counterAlarm
-        otherKind.kind = "counter.after-close"
+        otherKind.kind = .counters(.afterClose)
         for alarm in [Self.counterAlarm, otherPort, otherKind] {
             #expect(book.raise(alarm, phase: .open, time: time) != nil)
         }
@@ -77,32 +77,32 @@ import Testing
 
     @Test func clearingAnAlarmThatIsNotOpenReturnsNil() {
         var book = AlarmBook([Self.counterAlarm])
-        #expect(book.clear(kind: "counter.public-decreased", subject: "1-1.2", time: time) == nil)
-        #expect(book.clear(kind: "counter.after-close", subject: "1-1.1", time: time) == nil)
+        #expect(book.clear(kind: .counters(.publicDecreased), subject: "1-1.2", time: time) == nil)
+        #expect(book.clear(kind: .counters(.afterClose), subject: "1-1.1", time: time) == nil)
         #expect(Array(book.open.values) == [Self.counterAlarm])
         var empty = AlarmBook([])
-        #expect(empty.clear(kind: "device.missing", subject: "1-1.1", time: time) == nil)
+        #expect(empty.clear(kind: .drift(.missing), subject: "1-1.1", time: time) == nil)
     }
 
     @Test func clearingAnOpenAlarmClosesItWithAnEvent() throws {
         var book = AlarmBook([Self.counterAlarm])
-        let result = book.clear(kind: "counter.public-decreased", subject: "1-1.1", time: time)
+        let result = book.clear(kind: .counters(.publicDecreased), subject: "1-1.1", time: time)
         let (change, draft) = try #require(result)
-        #expect(change == .clear(kind: "counter.public-decreased", subject: "1-1.1"))
+        #expect(change == .clear(kind: .counters(.publicDecreased), subject: "1-1.1"))
         #expect(draft == EventDraft(type: .alarmCleared, severity: .notice, subject: "1-1.1",
                                     message: "alarm cleared: counter.public-decreased at 1-1.1",
                                     payload: #"{"kind":"counter.public-decreased","subject":"1-1.1"}"#, time: time))
         #expect(book.open.isEmpty)
-        #expect(book.clear(kind: "counter.public-decreased", subject: "1-1.1", time: time) == nil, "cleared once")
+        #expect(book.clear(kind: .counters(.publicDecreased), subject: "1-1.1", time: time) == nil, "cleared once")
         #expect(book.raise(Self.counterAlarm, phase: .open, time: time) != nil, "and it can be raised again")
     }
 
     @Test func acknowledgingKeepsTheAlarmOpen() throws {
         var book = AlarmBook([Self.counterAlarm])
-        let result = book.acknowledge(kind: "counter.public-decreased", subject: "1-1.1",
+        let result = book.acknowledge(kind: .counters(.publicDecreased), subject: "1-1.1",
                                   by: "uid 1000 (technician)", note: "cable\nloose", time: time)
         let (change, draft) = try #require(result)
-        #expect(change == .acknowledge(kind: "counter.public-decreased", subject: "1-1.1",
+        #expect(change == .acknowledge(kind: .counters(.publicDecreased), subject: "1-1.1",
                                        by: "uid 1000 (technician)", note: "cable\nloose"))
         #expect(draft.type == "alarm.acknowledged")
         #expect(draft.severity == .notice)
@@ -121,7 +121,7 @@ import Testing
 
     @Test func acknowledgingAnAlarmThatIsNotOpenReturnsNil() {
         var book = AlarmBook([Self.counterAlarm])
-        #expect(book.acknowledge(kind: "device.missing", subject: "1-1.1", by: "uid 0", note: "", time: time) == nil)
+        #expect(book.acknowledge(kind: .drift(.missing), subject: "1-1.1", by: "uid 0", note: "", time: time) == nil)
         #expect(book.open.values.first?.state == .raised)
     }
 
@@ -142,8 +142,8 @@ import Testing
         _ = book.reconcile([Self.condition(.missing, "1-1.2"), Self.condition(.unexpected, "1-3"),
                             Self.condition(.gainedHIDOrNetwork, "1-1.1")], phase: .setup, time: time)
         let opened = book.regrade(for: .open, time: time)
-        #expect(opened.changes == [.regrade(kind: "device.missing", subject: "1-1.2", severity: .critical),
-                                   .regrade(kind: "device.unexpected", subject: "1-3", severity: .error)])
+        #expect(opened.changes == [.regrade(kind: .drift(.missing), subject: "1-1.2", severity: .critical),
+                                   .regrade(kind: .drift(.unexpected), subject: "1-3", severity: .error)])
         #expect(opened.drafts.map(\.type) == ["alarm.regraded", "alarm.regraded"])
         #expect(opened.drafts.map(\.severity) == [.critical, .error])
         #expect(opened.drafts[0].message == "alarm device.missing at 1-1.2 is now critical (polls open)")
@@ -156,8 +156,8 @@ import Testing
 
         #expect(book.regrade(for: .open, time: time).changes.isEmpty, "nothing to change twice")
         let closed = book.regrade(for: .closed, time: time)
-        #expect(closed.changes == [.regrade(kind: "device.missing", subject: "1-1.2", severity: .error),
-                                   .regrade(kind: "device.unexpected", subject: "1-3", severity: .warning)])
+        #expect(closed.changes == [.regrade(kind: .drift(.missing), subject: "1-1.2", severity: .error),
+                                   .regrade(kind: .drift(.unexpected), subject: "1-3", severity: .warning)])
         #expect(closed.drafts.map(\.message).last == "alarm device.unexpected at 1-3 is now warning (polls closed)")
         #expect(Self.alarm(book, "device.unexpected", "1-3")?.severity == .warning)
     }
@@ -171,14 +171,14 @@ import Testing
         let raisedTo = kind.severity(in: .open)
         #expect(raisedTo > kind.baseSeverity || raisedTo == .critical, "one step up, to critical at most")
         #expect(regraded.changes == (raisedTo == kind.baseSeverity ? []
-                                     : [.regrade(kind: kind.rawValue, subject: "1-2", severity: raisedTo)]))
+                                     : [.regrade(kind: .drift(kind), subject: "1-2", severity: raisedTo)]))
         #expect(Self.alarm(book, kind.rawValue, "1-2")?.severity == raisedTo)
     }
 
     @Test func regradingKeepsTheAcknowledgement() throws {
         var book = AlarmBook([])
         _ = book.reconcile([Self.condition(.missing, "1-1.2")], phase: .setup, time: time)
-        let result = book.acknowledge(kind: "device.missing", subject: "1-1.2", by: "uid 1000", note: "n", time: time)
+        let result = book.acknowledge(kind: .drift(.missing), subject: "1-1.2", by: "uid 1000", note: "n", time: time)
         _ = try #require(result)
         _ = book.regrade(for: .open, time: time)
         let alarm = try #require(Self.alarm(book, "device.missing", "1-1.2"))
@@ -190,8 +190,8 @@ import Testing
         let first = book.reconcile([Self.condition(.missing, "1-1.2", "sealed scanner is missing"),
                                     Self.condition(.unexpected, "1-3")], phase: .open, time: time)
         #expect(first.changes == [
-            .raise(Alarm(kind: "device.missing", severity: .critical, subject: "1-1.2", detail: "sealed scanner is missing")),
-            .raise(Alarm(kind: "device.unexpected", severity: .error, subject: "1-3", detail: "d")),
+            .raise(Alarm(kind: .drift(.missing), severity: .critical, subject: "1-1.2", detail: "sealed scanner is missing")),
+            .raise(Alarm(kind: .drift(.unexpected), severity: .error, subject: "1-3", detail: "d")),
         ], "in port order, each with the severity of the phase")
         #expect(first.drafts.map(\.type) == ["alarm.raised", "alarm.raised"])
         #expect(first.drafts.map(\.severity) == [.critical, .error])
@@ -199,8 +199,8 @@ import Testing
 
         let second = book.reconcile([Self.condition(.unexpected, "1-3"), Self.condition(.moved, "1-4")],
                                     phase: .open, time: time)
-        #expect(second.changes == [.clear(kind: "device.missing", subject: "1-1.2"),
-                                   .raise(Alarm(kind: "device.moved", severity: .error, subject: "1-4", detail: "d"))])
+        #expect(second.changes == [.clear(kind: .drift(.missing), subject: "1-1.2"),
+                                   .raise(Alarm(kind: .drift(.moved), severity: .error, subject: "1-4", detail: "d"))])
         #expect(second.drafts.map(\.type) == ["alarm.cleared", "alarm.raised"])
         #expect(second.drafts[0] == EventDraft(type: .alarmCleared, severity: .notice, subject: "1-1.2",
                                                message: "alarm cleared: device.missing at 1-1.2",
@@ -212,7 +212,7 @@ import Testing
     @Test func reconcilingAnAlarmThatStillHoldsChangesNothing() throws {
         var book = AlarmBook([])
         _ = book.reconcile([Self.condition(.missing, "1-1.2", "first")], phase: .setup, time: time)
-        let result = book.acknowledge(kind: "device.missing", subject: "1-1.2", by: "uid 1000", note: "", time: time)
+        let result = book.acknowledge(kind: .drift(.missing), subject: "1-1.2", by: "uid 1000", note: "", time: time)
         _ = try #require(result)
         let again = book.reconcile([Self.condition(.missing, "1-1.2", "second")], phase: .open, time: time)
         #expect(again.changes.isEmpty && again.drafts.isEmpty)

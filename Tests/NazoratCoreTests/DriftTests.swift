@@ -85,27 +85,27 @@ import Testing
         var book = AlarmBook([])
         let missing = DriftDetector.conditions(inventory: inventory, present: [sealed[0]], connects: [:], now: 0)
         let raised = book.reconcile(missing, phase: .open, time: time)
-        #expect(raised.changes == [.raise(Alarm(kind: "device.missing", severity: .critical, subject: "1-1.2",
+        #expect(raised.changes == [.raise(Alarm(kind: .drift(.missing), severity: .critical, subject: "1-1.2",
                                                  detail: "sealed ballot-scanner 2c4e:0b01 is missing"))])
         #expect(raised.drafts.map(\.type) == ["alarm.raised"])
         #expect(raised.drafts[0].severity == .critical)
         #expect(book.reconcile(missing, phase: .open, time: time).changes.isEmpty, "raised once")
 
-        let acknowledged = book.acknowledge(kind: "device.missing", subject: "1-1.2", by: "uid 1000", note: "cable", time: time)
+        let acknowledged = book.acknowledge(kind: .drift(.missing), subject: "1-1.2", by: "uid 1000", note: "cable", time: time)
         let ack = try #require(acknowledged)
-        #expect(ack.0 == .acknowledge(kind: "device.missing", subject: "1-1.2", by: "uid 1000", note: "cable"))
+        #expect(ack.0 == .acknowledge(kind: .drift(.missing), subject: "1-1.2", by: "uid 1000", note: "cable"))
         #expect(book.open.values.first?.state == .acknowledged)
-        let none = book.acknowledge(kind: "device.unexpected", subject: "1-1.2", by: "x", note: "", time: time)
+        let none = book.acknowledge(kind: .drift(.unexpected), subject: "1-1.2", by: "x", note: "", time: time)
         #expect(none == nil)
 
         let cleared = book.reconcile([], phase: .open, time: time)
-        #expect(cleared.changes == [.clear(kind: "device.missing", subject: "1-1.2")])
+        #expect(cleared.changes == [.clear(kind: .drift(.missing), subject: "1-1.2")])
         #expect(cleared.drafts.map(\.type) == ["alarm.cleared"])
         #expect(book.open.isEmpty)
     }
 
     @Test func alarmsOfOtherKindsAreLeftAlone() {
-        var book = AlarmBook([Alarm(kind: "storage.damaged-database", severity: .critical, subject: "state", detail: "x")])
+        var book = AlarmBook([Alarm(kind: .damagedDatabase, severity: .critical, subject: "state", detail: "x")])
         #expect(book.reconcile([], phase: .setup, time: time).changes.isEmpty)
         #expect(book.open.count == 1)
     }

@@ -81,21 +81,21 @@ import Testing
         let (log, opened) = try openLog(scratch.path, clock: clock, observer: observer)
         let scanner = USBDevice(syspath: "/sys/x/1-1.1", port: "1-1.1", vendorID: 0x2c4e, productID: 0x0b01, hash: "h")
         let inventory = Inventory(devices: [scanner]) { _ in .ballotScanner }
-        let alarm = Alarm(kind: "device.missing", severity: .error, subject: "1-1.1", detail: "missing")
+        let alarm = Alarm(kind: .drift(.missing), severity: .error, subject: "1-1.1", detail: "missing")
         await log.record(.init(drafts: [draft(1, clock: clock)], alarmChanges: [.raise(alarm)], inventory: inventory,
-                               metadata: ["polls-phase": "open"]))
+                               metadata: [.pollsPhase: "open"]))
         #expect(try opened.store.inventory() == inventory)
         #expect(try opened.store.pollsPhase() == .open)
         #expect(try opened.store.openAlarms() == [alarm])
 
         await log.record(.init(drafts: [draft(2, clock: clock)],
-                               alarmChanges: [.acknowledge(kind: "device.missing", subject: "1-1.1", by: "uid 1000", note: "cable")]))
+                               alarmChanges: [.acknowledge(kind: .drift(.missing), subject: "1-1.1", by: "uid 1000", note: "cable")]))
         let acknowledged = try #require(try opened.store.openAlarms().first)
         #expect(acknowledged.state == .acknowledged)
         #expect(acknowledged.acknowledgedBy == "uid 1000")
         #expect(acknowledged.note == "cable")
 
-        await log.record(.init(drafts: [draft(3, clock: clock)], alarmChanges: [.clear(kind: "device.missing", subject: "1-1.1")]))
+        await log.record(.init(drafts: [draft(3, clock: clock)], alarmChanges: [.clear(kind: .drift(.missing), subject: "1-1.1")]))
         #expect(try opened.store.openAlarms().isEmpty)
     }
 
@@ -149,7 +149,7 @@ import Testing
         report.tables.counters["1-4"] = ScannerRecord(current: counters, protectiveAtOpen: 9000)
         report.tables.evidence = [CounterEvidence(port: "1-5", counters: counters, anomaly: "protective-decreased")]
         report.tables.results = #"{"contests":[]}"#
-        report.tables.metadata["polls-phase"] = "open"
+        report.tables.metadata[.pollsPhase] = "open"
         #expect(await log.record(report) == false, "the disk is full: nothing may be acknowledged")
         #expect({ if case .failing(_, 1, 1) = observer.states.last { true } else { false } }(),
                 "the report's event was lost to the full queue: \(String(describing: observer.states.last))")
@@ -203,7 +203,7 @@ import Testing
         let opened = try StateDirectory.open(directory: scratch.path, station: "TSH-1", now: TestClock().now())
         #expect(opened.quarantine == nil)
         #expect(try opened.store.head() == nil)
-        #expect(try opened.store.metadata("station") == "TSH-1")
+        #expect(try opened.store.metadata(.station) == "TSH-1")
     }
 
     @Test func aTamperedLogIsMovedAsideWithItsLastVerifiedHead() async throws {

@@ -10,8 +10,8 @@ public struct Alarm: Sendable, Equatable, Codable {
         case cleared
     }
 
-    /// e.g. `device.missing`, `storage.damaged-database`.
-    public var kind: String
+    /// What raised it.
+    public var kind: AlarmKind
     /// How serious, as raised.
     public var severity: Severity
     /// What it concerns (a port, `state`).
@@ -26,7 +26,7 @@ public struct Alarm: Sendable, Equatable, Codable {
     public var note: String?
 
     /// A newly raised alarm.
-    public init(kind: String, severity: Severity, subject: String, detail: String) {
+    public init(kind: AlarmKind, severity: Severity, subject: String, detail: String) {
         self.kind = kind
         self.severity = severity
         self.subject = subject
@@ -40,11 +40,11 @@ public enum AlarmChange: Sendable, Equatable {
     /// A new alarm.
     case raise(Alarm)
     /// The condition of the open alarm `kind`/`subject` ended.
-    case clear(kind: String, subject: String)
+    case clear(kind: AlarmKind, subject: String)
     /// Someone acknowledged the open alarm `kind`/`subject`.
-    case acknowledge(kind: String, subject: String, by: String, note: String)
+    case acknowledge(kind: AlarmKind, subject: String, by: String, note: String)
     /// The open alarm `kind`/`subject` has another severity now (the polls phase changed).
-    case regrade(kind: String, subject: String, severity: Severity)
+    case regrade(kind: AlarmKind, subject: String, severity: Severity)
 }
 
 /// The open drift alarms, kept in step with the drift conditions that hold.
@@ -57,7 +57,7 @@ public struct AlarmBook: Sendable {
         for alarm in alarms where alarm.state != .cleared { open[Self.key(alarm.kind, alarm.subject)] = alarm }
     }
 
-    static func key(_ kind: String, _ subject: String) -> String { kind + "\u{0}" + subject }
+    static func key(_ kind: AlarmKind, _ subject: String) -> String { kind.rawValue + "\u{0}" + subject }
 
     /// Raises what newly holds and clears what no longer does (drift kinds only), with the
     /// events that record each change.
@@ -65,18 +65,17 @@ public struct AlarmBook: Sendable {
                                    time: EventTime) -> (changes: [AlarmChange], drafts: [EventDraft]) {
         var changes: [AlarmChange] = []
         var drafts: [EventDraft] = []
-        let holding = Set(conditions.map { Self.key($0.kind.rawValue, $0.port) })
-        let driftKinds = Set(DriftCondition.Kind.allCases.map(\.rawValue))
-        for (key, alarm) in open.sorted(by: { $0.key < $1.key })
-        where driftKinds.contains(alarm.kind) && !holding.contains(key) {
+        let holding = Set(conditions.map { Self.key(.drift($0.kind), $0.port) })
+        for (key, alarm) in open.sorted(by: { $0.key < $1.key }) where !holding.contains(key) {
+            guard case .drift = alarm.kind else { continue }
             open[key] = nil
             changes.append(.clear(kind: alarm.kind, subject: alarm.subject))
             drafts.append(Self.clearedDraft(kind: alarm.kind, subject: alarm.subject, time: time))
         }
         for condition in conditions.sorted(by: { ($0.port, $0.kind.rawValue) < ($1.port, $1.kind.rawValue) }) {
-            let key = Self.key(condition.kind.rawValue, condition.port)
+            let key = Self.key(.drift(condition.kind), condition.port)
             guard open[key] == nil else { continue }
-            let alarm = Alarm(kind: condition.kind.rawValue, severity: condition.kind.severity(in: phase),
+            let alarm = Alarm(kind: .drift(condition.kind), severity: condition.kind.severity(in: phase),
                               subject: condition.port, detail: condition.detail)
             open[key] = alarm
             changes.append(.raise(alarm))
@@ -95,15 +94,15 @@ public struct AlarmBook: Sendable {
 
     /// Clears the open alarm `kind`/`subject` (a condition outside the drift checks that
     /// ended); nil when none is open.
-    public mutating func clear(kind: String, subject: String, time: EventTime) -> (AlarmChange, EventDraft)? {
+    public mutating func clear(kind: AlarmKind, subject: String, time: EventTime) -> (AlarmChange, EventDraft)? {
         guard open.removeValue(forKey: Self.key(kind, subject)) != nil else { return nil }
         return (.clear(kind: kind, subject: subject), Self.clearedDraft(kind: kind, subject: subject, time: time))
     }
 
     /// The `alarm.cleared` event of the alarm `kind`/`subject`.
-    private static func clearedDraft(kind: String, subject: String, time: EventTime) -> EventDraft {
+    private static func clearedDraft(kind: AlarmKind, subject: String, time: EventTime) -> EventDraft {
         EventDraft(type: .alarmCleared, severity: .notice, subject: subject, message: "alarm cleared: \(kind) at \(subject)",
-                   payload: JSONText.encode(["kind": kind, "subject": subject]), time: time)
+                   payload: JSONText.encode(["kind": kind.rawValue, "subject": subject]), time: time)
     }
 
     /// Gives every open drift alarm the severity of its kind in `phase` (alarms rise while
@@ -112,7 +111,7 @@ public struct AlarmBook: Sendable {
         var changes: [AlarmChange] = []
         var drafts: [EventDraft] = []
         for (key, alarm) in open.sorted(by: { $0.key < $1.key }) {
-            guard let kind = DriftCondition.Kind(rawValue: alarm.kind) else { continue }
+            guard case .drift(let kind) = alarm.kind else { continue }
             let severity = kind.severity(in: phase)
             guard severity != alarm.severity else { continue }
             open[key]?.severity = severity
@@ -120,7 +119,7 @@ public struct AlarmBook: Sendable {
             drafts.append(EventDraft(
                 type: .alarmRegraded, severity: severity, subject: alarm.subject,
                 message: "alarm \(alarm.kind) at \(alarm.subject) is now \(severity.rawValue) (polls \(phase.rawValue))",
-                payload: JSONText.encode(["kind": alarm.kind, "subject": alarm.subject, "severity": severity.rawValue,
+                payload: JSONText.encode(["kind": alarm.kind.rawValue, "subject": alarm.subject, "severity": severity.rawValue,
                                           "phase": phase.rawValue]),
                 time: time))
         }
@@ -128,7 +127,7 @@ public struct AlarmBook: Sendable {
     }
 
     /// Acknowledges an open alarm; nil when there is none of that kind and subject.
-    public mutating func acknowledge(kind: String, subject: String, by: String, note: String,
+    public mutating func acknowledge(kind: AlarmKind, subject: String, by: String, note: String,
                                      time: EventTime) -> (AlarmChange, EventDraft)? {
         let key = Self.key(kind, subject)
         guard var alarm = open[key] else { return nil }
@@ -139,13 +138,13 @@ public struct AlarmBook: Sendable {
         return (.acknowledge(kind: kind, subject: subject, by: by, note: note),
                 EventDraft(type: .alarmAcknowledged, severity: .notice, subject: subject,
                            message: "alarm acknowledged: \(kind) at \(subject) by \(by): \(DeviceString(note).escaped(limit: 200))",
-                           payload: JSONText.encode(["kind": kind, "subject": subject, "by": by, "note": note]), time: time))
+                           payload: JSONText.encode(["kind": kind.rawValue, "subject": subject, "by": by, "note": note]), time: time))
     }
 
     static func raisedDraft(_ alarm: Alarm, phase: PollsPhase, time: EventTime) -> EventDraft {
         EventDraft(type: .alarmRaised, severity: alarm.severity, subject: alarm.subject,
                    message: "alarm: \(alarm.kind) at \(alarm.subject): \(alarm.detail) (polls \(phase.rawValue))",
-                   payload: JSONText.encode(["kind": alarm.kind, "subject": alarm.subject, "detail": alarm.detail,
+                   payload: JSONText.encode(["kind": alarm.kind.rawValue, "subject": alarm.subject, "detail": alarm.detail,
                                              "severity": alarm.severity.rawValue, "phase": phase.rawValue]),
                    time: time)
     }

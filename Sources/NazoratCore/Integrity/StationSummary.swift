@@ -22,7 +22,7 @@ public struct StationSummary: Sendable, Equatable {
         sealed = inventory?.items.count
         missing = inventory.map { Self.missing(from: $0, present: present) } ?? 0
         blocked = present.count { $0.authorized == false }
-        self.alarms = alarms.sorted { ($0.kind, $0.subject) < ($1.kind, $1.subject) }
+        self.alarms = alarms.sorted { ($0.kind.rawValue, $0.subject) < ($1.kind.rawValue, $1.subject) }
         self.phase = phase
         self.storageFailure = storageFailure
     }

@@ -21,7 +21,7 @@ extension ControlRoutes {
         return StatusDocument(
             station: now.station, phase: now.summary.phase.rawValue, mode: now.mode.rawValue,
             uptime: now.uptimeSeconds, version: Daemon.version, devices: now.devices,
-            alarms: ids.map { .init(id: $0.id, kind: $0.alarm.kind, severity: $0.alarm.severity.rawValue,
+            alarms: ids.map { .init(id: $0.id, kind: $0.alarm.kind.rawValue, severity: $0.alarm.severity.rawValue,
                                     port: $0.alarm.subject, state: $0.alarm.state.rawValue) },
             log: now.head,
             storage: .init(state: now.summary.storageFailure == nil ? "ok" : "failing", reason: now.summary.storageFailure),
