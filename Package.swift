@@ -179,13 +179,17 @@ let package = Package(
             ]
         ),
 
-        .testTarget(name: "NazoratCoreTests", dependencies: ["NazoratCore"]),
+        .testTarget(name: "NazoratCoreTests", dependencies: ["NazoratCore", "NazoratTestbed"]),
         .testTarget(name: "NazoratLinuxTests", dependencies: ["NazoratLinux", "NazoratTestbed"]),
         .testTarget(
             name: "NazoratStoreTests",
             dependencies: ["NazoratStore", "NazoratTestbed", .product(name: "GRDB", package: "GRDB.swift")]
         ),
-        .testTarget(name: "NazoratDaemonTests", dependencies: ["NazoratDaemon", "NazoratConfiguration"]),
+        .testTarget(
+            name: "NazoratDaemonTests",
+            dependencies: ["NazoratDaemon", "NazoratConfiguration", "NazoratCore", "NazoratLinux", "NazoratStore",
+                           "NazoratTestbed"]
+        ),
         .testTarget(
             name: "EndToEndTests",
             dependencies: [

@@ -104,6 +104,12 @@ public struct PolicySettings: Sendable, Equatable {
     /// The target when no rule matches (`implicit`). Default: block
     public var implicit: Rule.Target
 
+    /// The rule file at `rulesPath`, `implicit` when no rule matches.
+    public init(rulesPath: String, implicit: Rule.Target) {
+        self.rulesPath = rulesPath
+        self.implicit = implicit
+    }
+
     static let keys = ["rules", "implicit"]
 
     static func read(_ reader: KeyReader?, relativeTo directory: String) throws(ConfigurationError) -> PolicySettings {

@@ -11,6 +11,11 @@ public enum SysfsAuthorizer {
         /// errno.
         public var errno: Int32
 
+        public init(path: String, errno: Int32) {
+            self.path = path
+            self.errno = errno
+        }
+
         public var description: String { "writing \(path) failed: \(ErrnoText.describe(errno))" }
     }
 

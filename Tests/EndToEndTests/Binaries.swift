@@ -4,15 +4,15 @@ import Testing
 
 /// The repository root and the binaries built next to the test bundle.
 enum Paths {
-    static let repository = "/" + #filePath.split(separator: "/").dropLast(3).joined(separator: "/")
-    static let fixtures = repository + "/Tests/Fixtures"
+    static let repository = Repository.root
+    static let fixtures = Repository.fixtures
     static let products = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent().path
     static let nazoratd = products + "/nazoratd"
     static let stationSim = products + "/nazorat-station-sim"
     static let nazoratctl = products + "/nazoratctl"
 
     static func fixture(_ name: String) throws -> Fixture {
-        try Fixture(named: name + ".umockdev", in: fixtures)
+        try Repository.fixture(name)
     }
 
     /// A testbed with the polling station and the `extra` fixtures present, for binaries run as children.
@@ -43,11 +43,9 @@ enum Paths {
         return path
     }
 
-    /// A fresh private directory for one test.
+    /// A fresh private directory for one test, removed when the test run ends.
     static func temporaryDirectory() throws -> String {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("nazorat-test-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url.path
+        try ScratchDirectory.forTheRun()
     }
 }
 

@@ -1,9 +1,10 @@
 import Foundation
 import NazoratCore
+import NazoratTestbed
 import Testing
 
 @Suite struct EventCatalogTests {
-    private static let repository = "/" + #filePath.split(separator: "/").dropLast(3).joined(separator: "/")
+    private static let repository = Repository.root
 
     /// Every event type has a catalog entry (the compiler sees to it: the catalog text is a
     /// switch over EventType), each subject and text is a plain sentence, and no type is

@@ -1,4 +1,5 @@
 @testable import NazoratConfiguration
+import NazoratTestbed
 import Testing
 
 @Suite struct ConfigurationTests {
@@ -88,8 +89,7 @@ import Testing
     }
 
     @Test func theShippedExampleIsValid() throws {
-        let packageRoot = #filePath.split(separator: "/").dropLast(3).joined(separator: "/")
-        let configuration = try Configuration.load(path: "/" + packageRoot + "/systemd/nazorat.toml")
+        let configuration = try Configuration.load(path: Repository.root + "/systemd/nazorat.toml")
         #expect(configuration.mode == .enforce)
     }
 

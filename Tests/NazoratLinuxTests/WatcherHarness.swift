@@ -6,7 +6,7 @@ import NazoratTestbed
 import Testing
 
 /// The fixtures directory of this repository.
-let fixturesDirectory = "/" + #filePath.split(separator: "/").dropLast(2).joined(separator: "/") + "/Fixtures"
+let fixturesDirectory = Repository.fixtures
 
 func fixture(_ name: String) throws -> Fixture {
     try Fixture(named: name + ".umockdev", in: fixturesDirectory)

@@ -2,19 +2,8 @@ import Foundation
 import GRDB
 import NazoratCore
 import NazoratStore
+import NazoratTestbed
 import Testing
-
-/// A private directory, removed when the test ends.
-final class ScratchDirectory {
-    let path: String
-
-    init() throws {
-        path = FileManager.default.temporaryDirectory.appendingPathComponent("nazorat-store-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-
-    deinit { try? FileManager.default.removeItem(atPath: path) }
-}
 
 /// A test clock: strictly increasing times.
 final class TestClock: @unchecked Sendable {
