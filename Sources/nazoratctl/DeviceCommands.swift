@@ -12,13 +12,10 @@ struct Devices: AsyncParsableCommand {
     var port: String?
 
     func run() async throws {
-        let session = options.session
         if let port {
-            try finish(await session.run(.GET, "/v1/devices/\(PathSegment.encode(port))", as: DeviceDocument.self,
-                                         render: { Views.device($0, on: session.terminal) }))
+            try await options.show("/v1/devices/\(PathSegment.encode(port))", as: DeviceDocument.self, view: Views.device)
         }
-        try finish(await session.run(.GET, "/v1/devices", as: DeviceList.self,
-                                     render: { Views.devices($0, on: session.terminal) }))
+        try await options.show("/v1/devices", as: DeviceList.self, view: Views.devices)
     }
 }
 

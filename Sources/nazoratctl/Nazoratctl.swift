@@ -62,6 +62,15 @@ struct ClientOptions: ParsableArguments {
         return ClientSession(socketPath: path, json: json, environment: environment, answerTimeoutSeconds: Int64(timeout))
     }
 
+    /// GETs `path` and prints it with `view` (or the JSON with --json); the exit status is
+    /// `status` of the answer, 0 by default.
+    func show<Document: Decodable>(_ path: String, as type: Document.Type,
+                                   view: @escaping (Document, Terminal) -> String,
+                                   status: @escaping (Document) -> Int32 = { _ in 0 }) async throws -> Never {
+        let session = session
+        try finish(await session.run(.GET, path, as: type, render: { view($0, session.terminal) }, status: status))
+    }
+
     /// `arguments` with the common options that precede the command moved to its end.
     static func commandFirst(_ arguments: [String]) -> [String] {
         var leading: [String] = []

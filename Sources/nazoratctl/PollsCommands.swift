@@ -11,9 +11,7 @@ struct Counters: AsyncParsableCommand {
     @OptionGroup var options: ClientOptions
 
     func run() async throws {
-        let session = options.session
-        try finish(await session.run(.GET, "/v1/counters", as: CountersDocument.self,
-                                     render: { Views.counters($0, on: session.terminal) }))
+        try await options.show("/v1/counters", as: CountersDocument.self, view: Views.counters)
     }
 }
 
@@ -45,8 +43,6 @@ struct Results: AsyncParsableCommand {
     @OptionGroup var options: ClientOptions
 
     func run() async throws {
-        let session = options.session
-        try finish(await session.run(.GET, "/v1/results", as: FinalReportDocument.self,
-                                     render: { Views.results($0, on: session.terminal) }))
+        try await options.show("/v1/results", as: FinalReportDocument.self, view: Views.results)
     }
 }

@@ -12,9 +12,7 @@ struct Status: AsyncParsableCommand {
     @OptionGroup var options: ClientOptions
 
     func run() async throws {
-        let session = options.session
-        try finish(await session.run(.GET, "/v1/status", as: StatusDocument.self,
-                                     render: { Views.status($0, on: session.terminal) }, status: Views.exitStatus))
+        try await options.show("/v1/status", as: StatusDocument.self, view: Views.status, status: Views.exitStatus)
     }
 }
 
@@ -23,9 +21,7 @@ struct Alarms: AsyncParsableCommand {
     @OptionGroup var options: ClientOptions
 
     func run() async throws {
-        let session = options.session
-        try finish(await session.run(.GET, "/v1/alarms", as: AlarmList.self,
-                                     render: { Views.alarms($0, on: session.terminal) }))
+        try await options.show("/v1/alarms", as: AlarmList.self, view: Views.alarms)
     }
 }
 
