@@ -48,11 +48,16 @@ let package = Package(
                 .product(name: "SystemPackage", package: "swift-system"),
             ]
         ),
-        // Durable state: SQLite through GRDB, the event log, the station key.
+        // The station key and what it signs: checkpoints and envelopes.
+        .target(
+            name: "NazoratSigning",
+            dependencies: ["NazoratCore", "NazoratLinux", .product(name: "Crypto", package: "swift-crypto")]
+        ),
+        // Durable state: SQLite through GRDB, the event log, the outbox.
         .target(
             name: "NazoratStore",
             dependencies: [
-                "NazoratCore", "NazoratLinux",
+                "NazoratCore", "NazoratLinux", "NazoratSigning",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
@@ -99,7 +104,8 @@ let package = Package(
         .target(
             name: "NazoratDaemon",
             dependencies: [
-                "NazoratCore", "NazoratLinux", "NazoratStore", "NazoratHTTP", "NazoratAPI", "NazoratConfiguration",
+                "NazoratCore", "NazoratLinux", "NazoratSigning", "NazoratStore", "NazoratHTTP", "NazoratAPI",
+                "NazoratConfiguration",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -183,8 +189,9 @@ let package = Package(
         .testTarget(name: "NazoratLinuxTests", dependencies: ["NazoratLinux", "NazoratTestbed"]),
         .testTarget(
             name: "NazoratStoreTests",
-            dependencies: ["NazoratStore", "NazoratTestbed", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["NazoratStore", "NazoratSigning", "NazoratTestbed", .product(name: "GRDB", package: "GRDB.swift")]
         ),
+        .testTarget(name: "NazoratConfigurationTests", dependencies: ["NazoratConfiguration", "NazoratTestbed"]),
         .testTarget(
             name: "NazoratDaemonTests",
             dependencies: ["NazoratDaemon", "NazoratConfiguration", "NazoratCore", "NazoratLinux", "NazoratStore",

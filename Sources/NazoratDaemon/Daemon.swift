@@ -31,7 +31,7 @@ public enum Daemon {
         let board = StatusBoard(inventory: inventory, alarms: alarms, phase: phase, counters: try opened.store.counters(),
                                 metrics: metrics)
         let log = try EventLog(
-            store: opened.store, station: configuration.station, key: opened.key,
+            store: opened.store, signer: opened.signer,
             queueLimit: configuration.writeQueue, clock: clock.now,
             onStorageChange: { StorageReport.log($0, to: logger); board.storageChanged($0); metrics.storageChanged($0) },
             onCommitted: { events in
@@ -52,14 +52,14 @@ public enum Daemon {
             firstStart: firstStart)
         let outboxDoorbell = Broadcast<Void>(laggardLimit: 1)
         let outbox = configuration.uplink.map {
-            Outbox(store: opened.store, key: opened.key, station: configuration.station, bound: $0.outboxBytes,
+            Outbox(store: opened.store, signer: opened.signer, bound: $0.outboxBytes,
                    onAdded: { outboxDoorbell.publish([()]) })
         }
         let reporter = StationReporter(station: configuration.station, board: board, log: log, store: opened.store,
                                        enforcer: enforcer, started: started)
         let routes = ControlRoutes(configuration: configuration, board: board, log: log, store: opened.store,
                                    supervisor: supervisor, enforcer: enforcer, reporter: reporter, feed: feed,
-                                   metrics: metrics, publicKey: StationKey.publicKeyText(opened.key), outbox: outbox,
+                                   metrics: metrics, publicKey: opened.signer.publicKeyText, outbox: outbox,
                                    outboxDoorbell: outboxDoorbell, openAlarms: OpenAlarmCache(store: opened.store))
         let endpoint: ControlEndpoint = try SocketActivation.inheritedControlSocket().map { .inherited(descriptor: $0) }
             ?? .path(configuration.socketPath)

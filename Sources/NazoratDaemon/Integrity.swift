@@ -53,7 +53,7 @@ public enum Sealing {
         let clock = SystemClock()
         let opened = try StateDirectory.open(directory: configuration.stateDirectory, station: configuration.station,
                                              now: clock.now())
-        let log = try EventLog(store: opened.store, station: configuration.station, key: opened.key, queueLimit: 1,
+        let log = try EventLog(store: opened.store, signer: opened.signer, queueLimit: 1,
                                clock: clock.now, onStorageChange: { _ in }, onCommitted: { _ in })
         let scan = try DeviceScanner.scan()
         let inventory = Inventory(devices: scan.devices) { device in

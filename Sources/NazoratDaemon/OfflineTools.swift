@@ -1,3 +1,4 @@
+import NazoratSigning
 import NazoratStore
 
 /// `nazoratd key`: the station's public key, created with the state directory if needed.

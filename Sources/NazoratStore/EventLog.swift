@@ -1,5 +1,5 @@
-import Crypto
 import NazoratCore
+import NazoratSigning
 
 /// Appends events to the tamper-evident log, durably, and survives storage faults.
 ///
@@ -22,8 +22,7 @@ public actor EventLog {
 
     /// The store written to.
     public nonisolated let store: StateStore
-    private let station: String
-    private let key: Curve25519.Signing.PrivateKey
+    private let signer: StationSigner
     private let queueLimit: Int
     private let clock: @Sendable () -> EventTime
     private let onStorageChange: @Sendable (StorageState) -> Void
@@ -36,14 +35,14 @@ public actor EventLog {
     private var retry: Task<Void, Never>?
     private var backoff: Duration = .milliseconds(100)
 
-    /// A log writing to `store`, signing with `key`, queueing at most `queueLimit` drafts during an outage.
-    public init(store: StateStore, station: String, key: Curve25519.Signing.PrivateKey, queueLimit: Int,
+    /// A log writing to `store`, signing checkpoints with `signer`, queueing at most
+    /// `queueLimit` drafts during an outage.
+    public init(store: StateStore, signer: StationSigner, queueLimit: Int,
                 clock: @escaping @Sendable () -> EventTime,
                 onStorageChange: @escaping @Sendable (StorageState) -> Void,
                 onCommitted: @escaping @Sendable ([Event]) -> Void) throws(StoreError) {
         self.store = store
-        self.station = station
-        self.key = key
+        self.signer = signer
         self.queueLimit = queueLimit
         self.clock = clock
         self.onStorageChange = onStorageChange
@@ -75,7 +74,7 @@ public actor EventLog {
     /// Signs the current head, if no checkpoint covers it yet (at a clean stop).
     public func checkpointHead() -> Checkpoint? {
         guard failure == nil, let head, (try? store.lastCheckpointSeq()) != head.seq else { return nil }
-        let checkpoint = Checkpoint.sign(station: station, seq: head.seq, hash: head.hash, key: key)
+        let checkpoint = signer.checkpoint(seq: head.seq, hash: head.hash)
         do {
             try store.append(events: [], checkpoints: [checkpoint])
             return checkpoint
@@ -142,11 +141,11 @@ public actor EventLog {
         var head = self.head
         for record in records {
             for draft in record.drafts {
-                let event = HashChain.append(draft, after: head, station: station)
+                let event = HashChain.append(draft, after: head, station: signer.station)
                 head = (event.seq, event.hash)
                 batch.events.append(event)
                 if event.seq % Checkpoint.interval == 0 {
-                    batch.checkpoints.append(Checkpoint.sign(station: station, seq: event.seq, hash: event.hash, key: key))
+                    batch.checkpoints.append(signer.checkpoint(seq: event.seq, hash: event.hash))
                 }
             }
             batch.tables.merge(record.tables)

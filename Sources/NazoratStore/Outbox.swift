@@ -1,6 +1,6 @@
-import Crypto
 import FoundationEssentials
 import NazoratCore
+import NazoratSigning
 
 /// The signed envelopes for central, waiting in the database until central acknowledged
 /// them (through nazorat-uplink). nazoratd alone holds the station key, so only it makes
@@ -11,8 +11,8 @@ import NazoratCore
 /// 24-hour outage with the very code the daemon uses.
 public actor Outbox {
     private let store: StateStore
-    private let key: Curve25519.Signing.PrivateKey
-    private let station: String
+    private let signer: StationSigner
+    private var station: String { signer.station }
     /// The outbox's bound in bytes, beyond which old heartbeats are thinned.
     public nonisolated let bound: Int
     private let onAdded: @Sendable () -> Void
@@ -23,13 +23,11 @@ public actor Outbox {
     /// The fraction of the bound at which the outbox alarm is raised.
     public static let alarmFraction = 0.8
 
-    /// An outbox in `store`, signing with `key`; `onAdded` runs after each envelope added
-    /// (the daemon rings its long-polling readers).
-    public init(store: StateStore, key: Curve25519.Signing.PrivateKey, station: String, bound: Int,
-                onAdded: @escaping @Sendable () -> Void) {
+    /// An outbox in `store`, its envelopes signed by `signer`; `onAdded` runs after each
+    /// envelope added (the daemon rings its long-polling readers).
+    public init(store: StateStore, signer: StationSigner, bound: Int, onAdded: @escaping @Sendable () -> Void) {
         self.store = store
-        self.key = key
-        self.station = station
+        self.signer = signer
         self.bound = bound
         self.onAdded = onAdded
     }
@@ -39,7 +37,7 @@ public actor Outbox {
     public func add<Payload: Encodable>(kind: String, createdUsec: Int64, meta: [MetadataKey: String] = [:],
                                  _ payload: @escaping (Int64) -> Payload) throws(StoreError) {
         try store.appendOutbox(count: 1, meta: meta) { seq in
-            (kind, createdUsec, self.envelopeText(kind: kind, payload(seq)))
+            (kind, createdUsec, self.signer.envelope(kind: kind, payload(seq)))
         }
         onAdded()
     }
@@ -68,7 +66,7 @@ public actor Outbox {
         let seqs = OutboxThinning.heartbeatsToThin(try store.outboxEntries(), bound: bound,
                                                    stubSize: Self.stubSize)
         for seq in seqs {
-            let stub = envelopeText(kind: "thinned", ThinnedPayload(station: station, seq: seq,
+            let stub = signer.envelope(kind: "thinned", ThinnedPayload(station: station, seq: seq,
                                                                       createdUsec: 0, thinnedKind: "heartbeat"))
             try store.replaceOutbox(seq: seq, kind: "thinned", stub: stub)
         }
@@ -93,10 +91,5 @@ public actor Outbox {
     /// The highest seq central acknowledged (without summing up the outbox).
     public func acknowledgedThrough() throws(StoreError) -> Int64 {
         Int64(try store.metadata(.outboxAcknowledgedThrough) ?? "0") ?? 0
-    }
-
-    private func envelopeText<Payload: Encodable>(kind: String, _ payload: Payload) -> String {
-        let bytes = Array(JSONText.encode(payload).utf8)
-        return JSONText.encode(Envelope.sign(type: EnvelopeHeader.payloadType(kind: kind), payload: bytes, key: key))
     }
 }

@@ -1,6 +1,6 @@
-import Crypto
 import NazoratCore
 import NazoratLinux
+import NazoratSigning
 
 /// Opens the state directory: the database (checked, or moved aside when damaged) and the key.
 public enum StateDirectory {
@@ -23,8 +23,8 @@ public enum StateDirectory {
     public struct Opened: Sendable {
         /// The database, verified and ready.
         public var store: StateStore
-        /// The station key.
-        public var key: Curve25519.Signing.PrivateKey
+        /// The station key, as the signer of checkpoints and envelopes.
+        public var signer: StationSigner
         /// Set when a damaged database was moved aside and a new chain starts.
         public var quarantine: Quarantine?
     }
@@ -34,9 +34,14 @@ public enum StateDirectory {
     /// a damaged database is never reused nor overwritten.
     public static func open(directory: String, station: String, now: EventTime) throws(StoreError) -> Opened {
         try ensureDirectory(directory)
-        let key = try StationKey.loadOrCreate(directory: directory)
+        let signer: StationSigner
+        do {
+            signer = StationSigner(station: station, key: try StationKey.loadOrCreate(directory: directory))
+        } catch {
+            throw .key(error)
+        }
         let path = directory + "/" + databaseName
-        let publicKey = StationKey.publicKeyText(key)
+        let publicKey = signer.publicKeyText
         var quarantine: Quarantine?
         if let problem = try damage(path: path, station: station, publicKey: publicKey) {
             quarantine = try moveAside(path: path, reason: problem, station: station, publicKey: publicKey, now: now)
@@ -46,7 +51,7 @@ public enum StateDirectory {
         guard stored[.station] == station else {
             throw .wrongStation(path: path, recorded: stored[.station] ?? "?", configured: station)
         }
-        return Opened(store: store, key: key, quarantine: quarantine)
+        return Opened(store: store, signer: signer, quarantine: quarantine)
     }
 
     /// Creates `directory` with mode 0700 unless it exists.

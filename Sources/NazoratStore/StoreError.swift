@@ -1,4 +1,5 @@
 import NazoratLinux
+import NazoratSigning
 
 /// Why the state store could not do what was asked.
 public enum StoreError: Error, Sendable, CustomStringConvertible {
@@ -10,8 +11,8 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
     case sqlite(String)
     /// A file operation failed.
     case file(FileError)
-    /// The station key file is malformed or has unsafe permissions.
-    case key(path: String, reason: String)
+    /// The station key cannot be used.
+    case key(StationKeyError)
     /// Another process (a running nazoratd) holds the state directory.
     case locked(path: String)
 
@@ -22,7 +23,7 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
             "\(path) is the log of station \(recorded), not of \(configured)"
         case .sqlite(let message): message
         case .file(let error): error.description
-        case .key(let path, let reason): "station key \(path): \(reason)"
+        case .key(let error): error.description
         case .locked(let path): "\(path) is in use by another process (is nazoratd running?)"
         }
     }

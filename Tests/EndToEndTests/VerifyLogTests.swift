@@ -9,11 +9,11 @@ import Testing
 /// `nazoratd verify-log` on a real database, changed behind the daemon's back in every way
 /// an attacker with file access could: each change is caught at the right seq, exit status 1.
 @Suite struct VerifyLogTests {
-    /// A database of 2,500 events with checkpoints at 1,000, 2,000 and 2,500, and its key.
-    private static func makeDatabase() async throws -> (path: String, publicKey: String, key: Curve25519.Signing.PrivateKey) {
+    /// A database of 2,500 events with checkpoints at 1,000, 2,000 and 2,500, and its public key.
+    private static func makeDatabase() async throws -> (path: String, publicKey: String) {
         let directory = try Paths.temporaryDirectory()
         let opened = try StateDirectory.open(directory: directory, station: "TSH-0042", now: TestTime.next())
-        let log = try EventLog(store: opened.store, station: "TSH-0042", key: opened.key, queueLimit: 10,
+        let log = try EventLog(store: opened.store, signer: opened.signer, queueLimit: 10,
                                clock: TestTime.next, onStorageChange: { _ in }, onCommitted: { _ in })
         for chunk in 0..<25 {
             await log.record(.init(drafts: (1...100).map { n in
@@ -22,7 +22,7 @@ import Testing
             }))
         }
         _ = await log.checkpointHead()
-        return (opened.store.path, StationKey.publicKeyText(opened.key), opened.key)
+        return (opened.store.path, opened.signer.publicKeyText)
     }
 
     private func verifyLog(_ path: String, key: String?) throws -> Completed {

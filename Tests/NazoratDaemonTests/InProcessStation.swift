@@ -77,7 +77,7 @@ struct InProcessStation {
         let clock = SystemClock()
         let opened = try StateDirectory.open(directory: scratch.path + "/state", station: "UNIT-0001", now: clock.now())
         store = opened.store
-        let log = try EventLog(store: store, station: "UNIT-0001", key: opened.key, queueLimit: 100, clock: clock.now,
+        let log = try EventLog(store: store, signer: opened.signer, queueLimit: 100, clock: clock.now,
                                onStorageChange: { _ in }, onCommitted: { _ in })
         enforcer = Enforcer(.init(mode: mode, policy: try PolicyFile.load(settings), settings: settings), writer: writer,
                             secondsOfDay: { 0 })

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import NazoratCore
+import NazoratSigning
 @testable import NazoratStore
 import NazoratTestbed
 import Testing
@@ -57,7 +58,7 @@ import Testing
         let last = await log.checkpointHead()
         #expect(last?.seq == 2500)
         #expect(await log.checkpointHead() == nil, "the head is already covered")
-        let key = StationKey.publicKeyText(opened.key)
+        let key = opened.signer.publicKeyText
         let summary = try LogVerification.verify(path: opened.store.path, publicKey: key).result.get()
         #expect(summary.checkpoints == 3)
         #expect(summary.unsignedTail == 0)
@@ -180,7 +181,7 @@ import Testing
         let scratch = try ScratchDirectory()
         _ = try StationKey.loadOrCreate(directory: scratch.path)
         chmod(scratch.path + "/station.key", 0o644)
-        #expect(throws: StoreError.self) { try StationKey.loadOrCreate(directory: scratch.path) }
+        #expect(throws: StationKeyError.self) { try StationKey.loadOrCreate(directory: scratch.path) }
     }
 
     @Test func aDamagedFileIsMovedAsideAndANewChainStarts() throws {

@@ -38,7 +38,7 @@ func draft(_ n: Int, clock: TestClock, type: EventType = .deviceAdded) -> EventD
 func openLog(_ directory: String, station: String = "TSH-1", queueLimit: Int = 100, clock: TestClock,
              observer: LogObserver) throws -> (EventLog, StateDirectory.Opened) {
     let opened = try StateDirectory.open(directory: directory, station: station, now: clock.now())
-    let log = try EventLog(store: opened.store, station: station, key: opened.key, queueLimit: queueLimit,
+    let log = try EventLog(store: opened.store, signer: opened.signer, queueLimit: queueLimit,
                            clock: clock.now,
                            onStorageChange: { observer.storage($0) },
                            onCommitted: { observer.commit($0) })

@@ -50,7 +50,7 @@ let benchmarks: @Sendable () -> Void = {
             let directory = FileManager.default.temporaryDirectory.appendingPathComponent("nazorat-bench-\(UUID())").path
             defer { try? FileManager.default.removeItem(atPath: directory) }
             let opened = try StateDirectory.open(directory: directory, station: "BENCH-1", now: Workload.time())
-            let log = try EventLog(store: opened.store, station: "BENCH-1", key: opened.key, queueLimit: 1000,
+            let log = try EventLog(store: opened.store, signer: opened.signer, queueLimit: 1000,
                                    clock: Workload.time, onStorageChange: { _ in }, onCommitted: { _ in })
             let drafts = (0..<batch).map { Workload.draft($0) }
             benchmark.startMeasurement()

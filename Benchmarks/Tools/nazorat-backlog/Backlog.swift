@@ -37,9 +37,9 @@ enum Backlog {
         let clock = OutageClock(start: Int64(Date().timeIntervalSince1970 * 1e6) - Int64(hours) * 3_600_000_000)
 
         let opened = try StateDirectory.open(directory: directory, station: station, now: clock.now())
-        let log = try EventLog(store: opened.store, station: station, key: opened.key, queueLimit: 100_000,
+        let log = try EventLog(store: opened.store, signer: opened.signer, queueLimit: 100_000,
                                clock: clock.now, onStorageChange: { _ in }, onCommitted: { _ in })
-        let outbox = Outbox(store: opened.store, key: opened.key, station: station, bound: 64 << 20, onAdded: {})
+        let outbox = Outbox(store: opened.store, signer: opened.signer, bound: 64 << 20, onAdded: {})
         var recorded = 0
         for tick in 0..<ticks {
             clock.advance(to: tick, interval: interval)
@@ -67,7 +67,7 @@ enum Backlog {
             _ = try await outbox.thin()
         }
         let summary = try await outbox.summary()
-        return ["public_key": StationKey.publicKeyText(opened.key), "last_seq": summary.lastSeq ?? 0,
+        return ["public_key": opened.signer.publicKeyText, "last_seq": summary.lastSeq ?? 0,
                                      "envelopes": summary.envelopes, "bytes": summary.bytes, "events": recorded,
                                      "heartbeats": ticks]
     }
