@@ -6,8 +6,10 @@ import NazoratStore
 
 /// The one place that changes what the daemon knows about the station. Observations from
 /// the udev watcher and commands from the control socket are applied here one at a time,
-/// so that the seal, the alarms, the enforcement and the event log never see two changes
-/// interleaved: each change is decided, then recorded as one batch.
+/// so that the seal, the alarms, the policy in force, the rule file, the counters and the
+/// event log never see two changes interleaved: each change is decided, then recorded as
+/// one batch. (The outbox of envelopes for central is the Outbox actor's: it changes no
+/// station state, only what waits for delivery.)
 actor Supervisor {
     let log: EventLog
     let store: StateStore
