@@ -175,7 +175,7 @@ let package = Package(
         // Development and test support: a simulated polling station on umockdev.
         .target(
             name: "NazoratTestbed",
-            dependencies: ["CUMockdev", .product(name: "SystemPackage", package: "swift-system")]
+            dependencies: ["CUMockdev", "NazoratLinux", .product(name: "SystemPackage", package: "swift-system")]
         ),
         .executableTarget(
             name: "nazorat-station-sim",

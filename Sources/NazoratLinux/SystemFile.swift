@@ -80,19 +80,26 @@ public enum SystemFile {
 
     /// Replaces `path` by `bytes` atomically: a temporary file beside it, synced, renamed over
     /// it, and the directory synced, so that a crash leaves the old file or the new, never half.
-    public static func replace(_ path: String, with bytes: [UInt8], permissions: UInt16) throws(FileError) {
+    /// Without `durable` nothing is synced: readers never see half a file, but a power cut
+    /// may lose the new one (for files that do not outlive the run).
+    public static func replace(_ path: String, with bytes: [UInt8], permissions: UInt16,
+                               durable: Bool = true) throws(FileError) {
         let temporary = path + ".new"
         try attempt(path, "replace") {
             let descriptor = try FileDescriptor.open(FilePath(temporary), .writeOnly,
                                                      options: [.create, .truncate, .closeOnExec],
                                                      permissions: FilePermissions(rawValue: CModeT(permissions)))
             do {
-                try descriptor.closeAfter { _ = try descriptor.writeAll(bytes); try sync(descriptor) }
+                try descriptor.closeAfter {
+                    _ = try descriptor.writeAll(bytes)
+                    if durable { try sync(descriptor) }
+                }
                 guard rename(temporary, path) == 0 else { throw Errno(rawValue: Glibc.errno) }
             } catch {
                 _ = unlink(temporary)
                 throw error
             }
+            guard durable else { return }
             let directory = path.contains("/") ? String(path[..<path.lastIndex(of: "/")!]) : "."
             let parent = try FileDescriptor.open(FilePath(directory.isEmpty ? "/" : directory), .readOnly,
                                                  options: [.directory, .closeOnExec])

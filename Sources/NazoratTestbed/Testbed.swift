@@ -1,5 +1,6 @@
 import CUMockdev
 import Glibc
+import NazoratLinux
 
 /// A simulated sysfs and udev (umockdev testbed) for tests and `make demo`.
 ///
@@ -137,11 +138,8 @@ public final class Testbed {
     }
 
     private func write(fault name: String, _ content: String) {
-        let path = rootDirectory + "/" + name
-        guard let file = fopen(path + ".tmp", "w") else { return }
-        fputs(content, file)
-        fclose(file)
-        rename(path + ".tmp", path)
+        // Whole or not at all, for the shim that reads it; not synced (the shim wedges fsync).
+        try? SystemFile.replace(rootDirectory + "/" + name, with: Array(content.utf8), permissions: 0o644, durable: false)
     }
 
     /// A fault the shim can inject.
