@@ -33,6 +33,9 @@ public struct Configuration: Sendable, Equatable {
     public var writeQueue: Int
     /// The `[policy]` table: the rule file and the implicit target.
     public var policy: PolicySettings
+    /// The `[[interfaces]]` tables: which interfaces of allowed devices are cut
+    /// (``InterfacePolicy/shipped`` without any).
+    public var interfaces: InterfacePolicy = .shipped
     /// The `[uplink]` table: central's address and the outbox; nil without the table
     /// (then nazoratd makes no envelopes and nazorat-uplink refuses to start).
     public var uplink: UplinkSettings?
@@ -41,7 +44,8 @@ public struct Configuration: Sendable, Equatable {
     public static let defaultPath = "/etc/nazorat/nazorat.toml"
 
     /// The keys of the top-level table, in documentation order.
-    static let keys = ["station", "mode", "state-dir", "socket", "log-level", "write-queue", "policy", "uplink"]
+    static let keys = ["station", "mode", "state-dir", "socket", "log-level", "write-queue", "policy", "interfaces",
+                       "uplink"]
 
     /// Reads and validates the file at `path`.
     public static func load(path: String) throws(ConfigurationError) -> Configuration {
@@ -92,8 +96,11 @@ public struct Configuration: Sendable, Equatable {
         let uplink = try reader.table(at: "uplink").map { table throws(ConfigurationError) in
             try UplinkSettings.read(table, relativeTo: directory)
         }
-        return Configuration(station: station, mode: mode, stateDirectory: stateDirectory, socketPath: socketPath,
-                             logLevel: logLevel, writeQueue: writeQueue, policy: policy, uplink: uplink)
+        var configuration = Configuration(station: station, mode: mode, stateDirectory: stateDirectory,
+                                          socketPath: socketPath, logLevel: logLevel, writeQueue: writeQueue,
+                                          policy: policy, uplink: uplink)
+        configuration.interfaces = try InterfaceSettings.read(reader)
+        return configuration
     }
 }
 

@@ -12,11 +12,18 @@ struct KeyPositions {
 
     init(text: String) {
         var table = ""
+        // `[[name]]` tables are numbered from 1, as `name[1]`, `name[2]`, ...
+        var arrayCounts: [String: Int] = [:]
         for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let indent = rawLine.prefix { $0 == " " || $0 == "\t" }.count
             let line = rawLine.dropFirst(indent)
             if line.hasPrefix("[") {
                 table = line.drop { $0 == "[" }.prefix { $0 != "]" }.trimmingSpaces()
+                if line.hasPrefix("[[") {
+                    arrayCounts[table, default: 0] += 1
+                    if positions[table] == nil { positions[table] = (index + 1, indent + 1) }
+                    table += "[\(arrayCounts[table]!)]"
+                }
                 let path = table
                 if positions[path] == nil { positions[path] = (index + 1, indent + 1) }
                 continue
@@ -50,6 +57,12 @@ struct KeyReader {
         let position = positions.position(of: path(key))
         return ConfigurationError(file: file, line: position.line, column: position.column,
                                   message: "'\(path(key))' \(message)")
+    }
+
+    /// An error about the table itself, at its header.
+    func tableError(_ message: String) -> ConfigurationError {
+        let position = positions.position(of: prefix)
+        return ConfigurationError(file: file, line: position.line, column: position.column, message: "'\(prefix)' \(message)")
     }
 
     /// A reader for the sub-table `key`, nil when absent; an error when `key` is not a table.
@@ -103,6 +116,15 @@ struct KeyReader {
             throw error(at: key, "must be whole seconds, not \"\(Quoted.escape(text))\"")
         }
         return Int(microseconds / 1_000_000)
+    }
+
+    /// A list of strings, nil when absent.
+    func strings(_ key: String) throws(ConfigurationError) -> [String]? {
+        guard let value = table[key] else { return nil }
+        guard let array = value.array, let strings = Optional(array.compactMap(\.string)), strings.count == array.count else {
+            throw error(at: key, "must be a list of strings, such as [\"08:*:*\"]")
+        }
+        return strings
     }
 
     func optionalPath(_ key: String, relativeTo directory: String) throws(ConfigurationError) -> String? {

@@ -95,7 +95,7 @@ import Testing
 
     @Test func anUnknownKeyNamesItsLineAndColumn() {
         #expect(error("station = \"A\"\nmode = \"monitor\"\n  stat-dir = \"/x\"\n")
-            == "/etc/nazorat/nazorat.toml:3:3: unknown key 'stat-dir'; expected one of: station, mode, state-dir, socket, log-level, write-queue, policy, uplink")
+            == "/etc/nazorat/nazorat.toml:3:3: unknown key 'stat-dir'; expected one of: station, mode, state-dir, socket, log-level, write-queue, policy, interfaces, uplink")
     }
 
     @Test func thePolicyTableNamesTheRulesAndTheImplicitTarget() throws {

@@ -47,6 +47,38 @@ public struct Rule: Sendable, Equatable {
         /// The protocol, or nil for `*`.
         public var `protocol`: UInt8?
 
+        /// The pattern `cc:ss:pp`, with nil for `*`.
+        public init(classCode: UInt8, subclass: UInt8? = nil, protocol: UInt8? = nil) {
+            self.classCode = classCode
+            self.subclass = subclass
+            self.protocol = `protocol`
+        }
+
+        /// Why a text is not an interface pattern.
+        public enum ParseError: Error, Sendable {
+            /// Not `cc:ss:pp`, `cc:ss:*` or `cc:*:*` in hex.
+            case malformed
+            /// `cc:*:pp`: USBGuard does not match a class and a protocol alone.
+            case protocolWithoutSubclass
+        }
+
+        /// Parses `cc:ss:pp`, `cc:ss:*` or `cc:*:*` (hex), as USBGuard's `with-interface` takes it.
+        public static func parse(_ text: String) throws(ParseError) -> InterfacePattern {
+            let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+            guard parts.count == 3, parts[0].count == 2, let classCode = UInt8(parts[0], radix: 16) else {
+                throw .malformed
+            }
+            func byte(_ part: Substring) -> (ok: Bool, value: UInt8?) {
+                if part == "*" { return (true, nil) }
+                guard part.count == 2, let value = UInt8(part, radix: 16) else { return (false, nil) }
+                return (true, value)
+            }
+            let subclass = byte(parts[1]), proto = byte(parts[2])
+            guard subclass.ok, proto.ok else { throw .malformed }
+            guard !(subclass.value == nil && proto.value != nil) else { throw .protocolWithoutSubclass }
+            return InterfacePattern(classCode: classCode, subclass: subclass.value, protocol: proto.value)
+        }
+
         public var description: String {
             Hex.byte(classCode) + ":" + (subclass.map(Hex.byte) ?? "*") + ":" + (`protocol`.map(Hex.byte) ?? "*")
         }

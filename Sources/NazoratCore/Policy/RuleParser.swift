@@ -161,21 +161,16 @@ public struct RuleParser {
     private func interfacePattern(_ token: RuleLexer.Token) throws(Error) -> Rule.InterfacePattern {
         let expected = "expected an interface type cc:ss:pp, cc:ss:* or cc:*:* (hex), found \(token.shown)"
         guard case .word(let text) = token.kind else { throw error(token, expected) }
-        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
-        guard parts.count == 3, parts[0].count == 2, let classCode = UInt8(parts[0], radix: 16) else {
-            throw error(token, expected)
+        do {
+            return try Rule.InterfacePattern.parse(text)
+        } catch {
+            switch error {
+            case .malformed: throw self.error(token, expected)
+            case .protocolWithoutSubclass:
+                throw self.error(token, "a subclass '*' needs a protocol '*' too (USBGuard does not match a class and a "
+                                     + "protocol alone), found '\(text)'")
+            }
         }
-        func byte(_ part: Substring) -> (ok: Bool, value: UInt8?) {
-            if part == "*" { return (true, nil) }
-            guard part.count == 2, let value = UInt8(part, radix: 16) else { return (false, nil) }
-            return (true, value)
-        }
-        let subclass = byte(parts[1]), proto = byte(parts[2])
-        guard subclass.ok, proto.ok else { throw error(token, expected) }
-        guard !(subclass.value == nil && proto.value != nil) else {
-            throw error(token, "a subclass '*' needs a protocol '*' too (USBGuard does not match a class and a protocol alone), found '\(text)'")
-        }
-        return Rule.InterfacePattern(classCode: classCode, subclass: subclass.value, protocol: proto.value)
     }
 
     private func string(_ token: RuleLexer.Token, for attribute: String) throws(Error) -> DeviceString {
