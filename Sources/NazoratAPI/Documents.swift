@@ -13,12 +13,31 @@ public struct DeviceDocument: Codable, Sendable, Equatable {
     public var decision: String
     /// Whether it stands for a sealed item (same port, id and hash); null before a seal.
     public var sealed: Bool?
+    /// The interfaces the interface policy cuts (in monitor mode: would cut), by name.
+    public var cutInterfaces: [CutInterface]
 
-    public init(device: DeviceJSON, role: String, decision: String, sealed: Bool?) {
+    /// An interface the interface policy cuts.
+    public struct CutInterface: Codable, Sendable, Equatable {
+        /// The kernel's name, e.g. `1-3:1.1`.
+        public var name: String
+        /// `cc:ss:pp`.
+        public var type: String
+        /// The entry that cut it (`file:line`, or the shipped policy).
+        public var by: String
+
+        public init(name: String, type: String, by: String) {
+            self.name = name
+            self.type = type
+            self.by = by
+        }
+    }
+
+    public init(device: DeviceJSON, role: String, decision: String, sealed: Bool?, cutInterfaces: [CutInterface] = []) {
         self.device = device
         self.role = role
         self.decision = decision
         self.sealed = sealed
+        self.cutInterfaces = cutInterfaces
     }
 }
 

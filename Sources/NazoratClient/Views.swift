@@ -39,7 +39,10 @@ public enum Views {
     public static func devices(_ list: DeviceList, on terminal: Terminal) -> String {
         terminal.table(["PORT", "ID", "ROLE", "POLICY", "AUTHORIZED", "SEALED", "PRODUCT", "SERIAL"], list.devices.map { entry in
             let device = entry.device
-            return [device.port, "\(device.vendorId ?? "????"):\(device.productId ?? "????")", entry.role, entry.decision,
+            // A device whose interfaces are cut is allowed, but not whole.
+            let policy = entry.cutInterfaces.isEmpty ? entry.decision
+                : entry.decision + " (cut " + entry.cutInterfaces.map(\.type).joined(separator: " ") + ")"
+            return [device.port, "\(device.vendorId ?? "????"):\(device.productId ?? "????")", entry.role, policy,
                     device.authorized.map { $0 ? "yes" : "no" } ?? "-", entry.sealed.map { $0 ? "yes" : "NO" } ?? "-",
                     device.product.map { "\"\($0)\"" } ?? "-", device.serial.map { "\"\($0)\"" } ?? "-"]
         })
@@ -54,6 +57,8 @@ public enum Views {
             ("sealed", entry.sealed.map { $0 ? "yes" : "no" }), ("manufacturer", device.manufacturer),
             ("product", device.product), ("serial", device.serial), ("firmware", device.bcdDevice),
             ("class", device.deviceClass), ("interfaces", device.interfaces.joined(separator: " ")),
+            ("interfaces cut", entry.cutInterfaces.isEmpty ? nil
+                : entry.cutInterfaces.map { "\($0.name) \($0.type)" }.joined(separator: ", ")),
             ("connect type", device.connectType), ("parent", device.parentPort), ("hash", device.hash),
             ("parent hash", device.parentHash), ("syspath", device.syspath), ("descriptor error", device.descriptorError),
         ]

@@ -43,7 +43,8 @@ public enum Daemon {
         await log.record(startupRecord(configuration: configuration, quarantine: opened.quarantine, time: clock.now()))
 
         let watcher = DeviceWatcher(logger: logger)
-        let enforcer = Enforcer(.init(mode: configuration.mode, policy: policy, settings: configuration.policy),
+        let enforcer = Enforcer(.init(mode: configuration.mode, policy: policy, settings: configuration.policy,
+                                      interfaces: configuration.interfaces),
                                 secondsOfDay: clock.secondsOfDay)
         let supervisor = try Supervisor(
             log: log, store: opened.store, watcher: watcher, enforcer: enforcer, board: board, clock: clock,

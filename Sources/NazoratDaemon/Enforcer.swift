@@ -1,3 +1,4 @@
+import NazoratAPI
 import NazoratConfiguration
 import NazoratCore
 import NazoratLinux
@@ -19,11 +20,15 @@ final class Enforcer: Sendable {
         var mode: Configuration.Mode
         var policy: Policy
         var settings: PolicySettings
+        /// Which interfaces of allowed devices are cut.
+        var interfaces: InterfacePolicy = .shipped
     }
 
     private let state: Mutex<Enforcement>
-    private let writer: any AuthorizationWriter
-    private let secondsOfDay: @Sendable () -> Int
+    /// The interfaces cut (or, in monitor mode, that would be), by device syspath.
+    let cuts = Mutex<[String: [DeviceDocument.CutInterface]]>([:])
+    let writer: any AuthorizationWriter
+    let secondsOfDay: @Sendable () -> Int
 
     init(_ enforcement: Enforcement, writer: any AuthorizationWriter = SysfsWriter(),
          secondsOfDay: @escaping @Sendable () -> Int) {
@@ -71,12 +76,15 @@ final class Enforcer: Sendable {
         }
     }
 
-    /// At start in enforce mode: new devices wait unauthorized until the policy decides (fail closed).
+    /// At start in enforce mode: new devices, and the interfaces of every device, wait
+    /// unauthorized until the policy decides (fail closed).
     func closeRootHubs(_ devices: [USBDevice], time: EventTime) -> [EventDraft] {
         guard mode == .enforce else { return [] }
-        return devices.filter { $0.port.hasPrefix("usb") }.map { hub in
-            writeDraft(hub, attribute: "authorized_default", value: "0",
-                       result: writer.write("0", to: "authorized_default", of: hub.syspath), time: time)
+        return devices.filter { $0.port.hasPrefix("usb") }.flatMap { hub in
+            ["authorized_default", "interface_authorized_default"].map { attribute in
+                writeDraft(hub, attribute: attribute, value: "0",
+                           result: writer.write("0", to: attribute, of: hub.syspath), time: time)
+            }
         }
     }
 
@@ -116,7 +124,7 @@ final class Enforcer: Sendable {
             time: time)
     }
 
-    private func writeDraft(_ device: USBDevice, attribute: String, value: String,
+    func writeDraft(_ device: USBDevice, attribute: String, value: String,
                             result: Result<Void, SysfsAuthorizer.WriteError>, time: EventTime) -> EventDraft {
         switch result {
         case .success:

@@ -1,5 +1,6 @@
 import NazoratConfiguration
 import NazoratCore
+import NazoratLinux
 import NazoratStore
 
 /// The policy's changes: an administrator's allow or block (with `--permanent`, a rule
@@ -72,7 +73,8 @@ extension Supervisor {
               configuration.socketPath == running.socketPath, configuration.uplink == running.uplink else {
             return Self.reloadRefused("station, state-dir, socket and [uplink] cannot change without a restart", time: time)
         }
-        enforcer.replace(Enforcer.Enforcement(mode: configuration.mode, policy: policy, settings: configuration.policy))
+        enforcer.replace(Enforcer.Enforcement(mode: configuration.mode, policy: policy, settings: configuration.policy,
+                                              interfaces: configuration.interfaces))
         return EventDraft(
             type: .configReloaded, severity: .notice, subject: "daemon",
             message: "configuration reloaded: \(configuration.mode.rawValue) mode, \(policy.rules.count) rules "
@@ -111,5 +113,30 @@ enum AdministratorDecision {
             payload: JSONText.encode(Payload(target: target.rawValue, id: device.id, hash: device.hash,
                                              mode: mode.rawValue, rule: rule, peer: peer)),
             time: time)
+    }
+}
+
+extension Supervisor {
+    /// Decides `device` and, if it is allowed, the interfaces it has already.
+    func decideDevice(_ device: USBDevice, time: EventTime) -> [EventDraft] {
+        let drafts = enforcer.decideAndApply(device, time: time)
+        guard enforcer.decision(for: device).target == .allow else { return drafts }
+        return drafts + decideNew(InterfaceReader.interfaces(ofDeviceAt: device.syspath, port: device.port), of: device,
+                                  time: time)
+    }
+
+    /// Decides an interface that appeared (the kernel creates them once the device is
+    /// authorized); one of a device not known yet is decided with its device.
+    func decideInterface(_ event: InterfaceEvent, time: EventTime) -> [EventDraft] {
+        guard let device = watcher.unorderedDevices.first(where: { $0.port == event.devicePort }),
+              enforcer.decision(for: device).target == .allow else { return [] }
+        return decideNew([InterfaceReader.interface(named: event.name, at: device.syspath + "/" + event.name)], of: device,
+                         time: time)
+    }
+
+    private func decideNew(_ interfaces: [USBInterface], of device: USBDevice, time: EventTime) -> [EventDraft] {
+        let new = interfaces.filter { !decidedInterfaces.contains($0.syspath) }
+        decidedInterfaces.formUnion(new.map(\.syspath))
+        return enforcer.decideInterfaces(new, of: device, time: time)
     }
 }

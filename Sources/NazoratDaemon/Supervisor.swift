@@ -24,6 +24,9 @@ actor Supervisor {
     private let recorded: [USBDevice]
     private let firstStart: Bool
     private var ready = false
+    /// The interfaces decided, by syspath: an interface seen both when its device is decided
+    /// and in its own `add` uevent is decided once.
+    var decidedInterfaces: Set<String> = []
 
     init(log: EventLog, store: StateStore, watcher: any DeviceSource, enforcer: Enforcer, board: StatusBoard,
          clock: SystemClock, integrity: Integrity, firstStart: Bool) throws(StoreError) {
@@ -52,13 +55,18 @@ actor Supervisor {
         switch observation {
         case .present(let devices):
             record.drafts += enforcer.closeRootHubs(devices, time: time)
-            for device in devices { record.drafts += enforcer.decideAndApply(device, time: time) }
+            for device in devices { record.drafts += decideDevice(device, time: time) }
         case .changed(.added(let device), _):
-            record.drafts += enforcer.decideAndApply(device, time: time)
+            record.drafts += decideDevice(device, time: time)
         case .changed(.changed(let old, let new), _) where Self.identityChanged(old, new):
             // Only a change of what the policy looks at is decided again, not the
             // authorization flip an enforcement write itself causes.
-            record.drafts += enforcer.decideAndApply(new, time: time)
+            record.drafts += decideDevice(new, time: time)
+        case .changed(.removed(let device), _):
+            decidedInterfaces = decidedInterfaces.filter { !$0.hasPrefix(device.syspath + "/") }
+            enforcer.forgetInterfaces(of: device)
+        case .interface(let event) where event.action == "add":
+            record.drafts += decideInterface(event, time: time)
         default:
             break
         }

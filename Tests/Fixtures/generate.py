@@ -28,6 +28,10 @@ Files:
                                 bidi override and a C1 control, in strings short
                                 enough for USBGuard to hash, at 1-3.
   no-strings.umockdev           no manufacturer, product or serial, at 1-3.
+  printer-storage.umockdev      a receipt printer that also offers a mass-storage
+                                interface (its driver disk), at 1-3.
+  ups-extra-hid.umockdev        a UPS with a keyboard interface beside its HID
+                                reports, at 1-3.
   vanishing-device.umockdev     a device the tests remove while it is read, at 1-4
                                 (caught before the kernel created its interfaces).
   burst-500.umockdev            500 devices on the USB 3 root hub (2-1 ... 2-500),
@@ -115,7 +119,7 @@ class Device:
                f"H: descriptors={self.descriptors().hex()}",
                "H: remove="]  # write-only in the kernel; here a file that records the write
         if self.name.startswith("usb"):
-            out.append("A: authorized_default=1\\n")
+            out += ["A: authorized_default=1\\n", "A: interface_authorized_default=1\\n"]
         for key, value in self.strings.items():
             if isinstance(value, bytes):
                 out.append(f"H: {key}={(value + NEWLINE).hex()}")
@@ -238,6 +242,16 @@ def hotplug_devices():
                        [(8, 6, 0x50, "usb-storage", bulk_pair(), b"")],
                        manufacturer="Generic", product_name="Flash Disk", serial="FBG1605190000123",
                        connect_type="hotplug", children=False)
+    printer = Device(f"{PCI}/usb1/1-3", 0x04b8, 0x0e15, 0x0100,
+                     [(7, 1, 2, "usblp", bulk_pair(), b""), (8, 6, 0x50, "usb-storage", bulk_pair(), b"")],
+                     manufacturer="EPSON", product_name="TM-T88VI Receipt", serial="X7AB000111",
+                     connect_type="hotplug", self_powered=True, role="printer")
+    ups = Device(f"{PCI}/usb1/1-3", 0x051d, 0x0003, 0x0106,
+                 [(3, 0, 0, "usbhid", [endpoint(0x81, 3, 8, 10)], HID_CLASS_DESCRIPTOR), hid_keyboard_interface()],
+                 manufacturer="American Power Conversion", product_name="Smart-UPS 750", serial="AS1234567890",
+                 connect_type="hotplug", speed="12", role="ups")
+    write("printer-storage.umockdev", "A receipt printer with a mass-storage interface, at 1-3", [(printer, 1, 29)])
+    write("ups-extra-hid.umockdev", "A UPS with a keyboard interface beside its HID reports, at 1-3", [(ups, 1, 30)])
     write("usb-stick.umockdev", "A USB mass-storage stick, hot-plugged at 1-3", [(stick, 1, 20)])
     write("scanner-moved.umockdev", "Sealed scanner 2 (BS200-0004712) plugged in at 1-3 instead of 1-1.2",
           [(scanner("1-3", "BS200-0004712", parent="usb1"), 1, 27)])

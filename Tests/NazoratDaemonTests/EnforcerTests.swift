@@ -54,8 +54,9 @@ import Testing
         let writer = RecordingWriter()
         let enforcer = try enforcer(.enforce, "allow\n", writer: writer)
         let drafts = enforcer.closeRootHubs([InProcessStation.hub, InProcessStation.scanner], time: time)
-        #expect(writer.writes.map(\.description) == ["\(InProcessStation.hub.syspath)/authorized_default=0"])
-        #expect(drafts.map(\.type) == ["enforcement.write"])
+        #expect(writer.writes.map(\.description) == ["\(InProcessStation.hub.syspath)/authorized_default=0",
+                                                    "\(InProcessStation.hub.syspath)/interface_authorized_default=0"])
+        #expect(drafts.map(\.type) == ["enforcement.write", "enforcement.write"])
     }
 
     @Test func aReplacedPolicyDecidesWhatFollowsAndResolvesTheRole() throws {

@@ -12,7 +12,9 @@ import Testing
         let station = try InProcessStation(devices: [InProcessStation.hub, InProcessStation.scanner, InProcessStation.stick])
         await station.start()
         #expect(station.writer.writes.map(\.description) == [
-            "\(InProcessStation.hub.syspath)/authorized_default=0", "\(InProcessStation.stick.syspath)/authorized=0",
+            "\(InProcessStation.hub.syspath)/authorized_default=0",
+            "\(InProcessStation.hub.syspath)/interface_authorized_default=0",
+            "\(InProcessStation.stick.syspath)/authorized=0",
         ])
         let types = try station.eventTypes()
         #expect(types.filter { $0 == "device.added" }.count == 3 && types.filter { $0 == "policy.decision" }.count == 3)

@@ -72,6 +72,12 @@ extension EventType {
             ("The policy decided about a USB device",
              "The rule file allowed, blocked or rejected a device, by the rule at the line named in the "
                 + "message or by the implicit target. In monitor mode nothing was applied.")
+        case .interfaceDecision:
+            ("The interface policy decided about an interface of an allowed device",
+             "An interface of a device the rules allowed was allowed or cut by the [[interfaces]] entry (file:line) "
+                + "or the shipped interface policy named in the message. A cut interface stays unauthorized: the "
+                + "device works without it. A storage, network or keyboard interface on a printer, scanner or UPS "
+                + "is a BadUSB sign even when cut: check the device. In monitor mode nothing was applied.")
         case .enforcementWrite:
             ("A USB authorization was written",
              "nazoratd wrote authorized, remove or authorized_default in sysfs to apply a decision.")

@@ -11,6 +11,7 @@ public enum EventType: String, Sendable, CaseIterable, Codable {
     case deviceUnreadable = "device.unreadable"
     case monitorRescanned = "monitor.rescanned"
     case policyDecision = "policy.decision"
+    case interfaceDecision = "interface.decision"
     case enforcementWrite = "enforcement.write"
     case enforcementFailed = "enforcement.failed"
     case alarmRaised = "alarm.raised"

@@ -17,7 +17,8 @@ extension ControlRoutes {
         return board.present.map { device in
             let decision = enforcer.decision(for: device)
             return DeviceDocument(device: DeviceJSON(device), role: decision.role.rawValue,
-                                  decision: decision.target.rawValue, sealed: inventory.map { $0.seals(device) })
+                                  decision: decision.target.rawValue, sealed: inventory.map { $0.seals(device) },
+                                  cutInterfaces: enforcer.cutInterfaces(of: device))
         }
     }
 
