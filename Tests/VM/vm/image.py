@@ -89,7 +89,7 @@ def station_image(base: pathlib.Path, work: pathlib.Path, deb: pathlib.Path) -> 
     os.symlink("/lib/systemd/system/systemd-networkd.service", wants / "systemd-networkd.service")
     (root / "etc/fstab").write_text("/dev/vda / ext4 rw,errors=remount-ro 0 1\n")
     (root / "etc/modprobe.d/nazorat-vm.conf").write_text(
-        "# twelve dummy USB host controllers, one per gadget (vm-gadget)\noptions dummy_hcd num=12\n")
+        "# fourteen dummy USB host controllers, one per gadget (vm-gadget)\noptions dummy_hcd num=14\n")
     subprocess.run(["chroot", str(root), "sh", "-c", "echo root:station | chpasswd"], check=True)
     image = work / "station.img"
     image.unlink(missing_ok=True)

@@ -5,7 +5,7 @@
 3. early boot: QEMU's own USB devices present from power-on, under the kernel parameter;
 4. three power cuts, then a last boot that checks the last cut and removes and purges
    the package."""
-from . import enforce, image, install, integrity, log, powercut, systemd_real, uplink
+from . import enforce, image, install, integrity, interfaces, log, powercut, systemd_real, uplink
 from .central import Central
 from .machine import GuestError, Machine
 from .station import ScenarioFailure, scenario
@@ -44,6 +44,10 @@ def run_all(station, work, args):
              ("a USB ethernet adapter gets no interface", enforce.ethernet_gets_no_interface),
              ("the scanner look-alike is rejected", enforce.lookalike_rejected),
              ("hostile strings are escaped", enforce.hostile_strings_escaped),
+             ("new equipment allowed by id", interfaces.allow_the_new_equipment),
+             ("a printer prints without its disk", interfaces.printer_prints_without_its_disk),
+             ("a terminal keeps its vendor interface, not its keyboard",
+              interfaces.terminal_keeps_its_vendor_interface_not_its_keyboard),
              ("drift alarms from real gadgets", integrity.drift_alarms),
              ("a sealed scanner unplugged while the polls are open", integrity.unplugged_scanner_while_polls_open),
              ("the watchdog restarts a stopped nazoratd", systemd_real.watchdog_restarts_a_stopped_daemon),
