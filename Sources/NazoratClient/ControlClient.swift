@@ -1,4 +1,5 @@
 import NazoratAPI
+import NazoratLinux
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
@@ -70,7 +71,7 @@ public struct ControlClient: Sendable {
                     }
                 }
         } catch {
-            throw .unreachable(socketPath, reason: "\(error)")
+            throw .unreachable(socketPath, reason: Self.reason(error))
         }
         // Closing the channel ends the exchange below; the flag says why it ended.
         let channel = connection.channel
@@ -134,5 +135,19 @@ public enum ControlClientError: Error, CustomStringConvertible {
             "nazoratd did not answer at \(path) within \(limit.nanoseconds / 1_000_000_000) s: it is stopped, starting "
                 + "or failing; see `systemctl status nazoratd` and `journalctl -u nazoratd` (--timeout waits longer)"
         }
+    }
+}
+
+extension ControlClient {
+    /// Why connecting failed, as a sentence with what to do (not NIO's `connect(descriptor:...)`).
+    static func reason(_ error: any Error) -> String {
+        guard let io = error as? IOError else { return "\(error)" }
+        let hint = switch io.errnoCode {
+        case EACCES, EPERM: "only members of group nazorat may use it (ask an administrator to add you, then log in again)"
+        case ENOENT: "the socket does not exist: is nazoratd installed and running? (systemctl status nazoratd)"
+        case ECONNREFUSED: "nothing listens there: is nazoratd running? (systemctl status nazoratd)"
+        default: "see systemctl status nazoratd"
+        }
+        return ErrnoText.reason(io.errnoCode) + "; " + hint
     }
 }

@@ -24,7 +24,7 @@ def allow_the_new_equipment(m):
 def printer_prints_without_its_disk(m):
     out = sh(m, """
         c=$(jcursor)
-        plug printer2; port=$PORT
+        plug printer2 >/dev/null; port=$PORT
         nazwait "$c" 300 interface.decision NAZORAT_SUBJECT=$port | field MESSAGE
         jwait "$c" 300 ':1\\.0/authorized=1' SYSLOG_IDENTIFIER=nazoratd NAZORAT_EVENT=enforcement.write \
             NAZORAT_SUBJECT=$port >/dev/null
@@ -48,7 +48,7 @@ def terminal_keeps_its_vendor_interface_not_its_keyboard(m):
     out = sh(m, """
         c=$(jcursor)
         before=$(ls /dev/input/event* 2>/dev/null | wc -l)
-        plug composite; port=$PORT
+        plug composite >/dev/null; port=$PORT
         nazwait "$c" 300 interface.decision NAZORAT_SUBJECT=$port | field MESSAGE
         jwait "$c" 300 ':1\\.0/authorized=1' SYSLOG_IDENTIFIER=nazoratd NAZORAT_EVENT=enforcement.write \
             NAZORAT_SUBJECT=$port >/dev/null
