@@ -34,9 +34,19 @@ extension Enforcer {
             let result = writer.write(value, to: "authorized", of: interface.syspath)
             drafts.append(writeDraft(device, attribute: interface.name + "/authorized", value: value, result: result,
                                      time: time))
+            // The kernel probes no driver for an interface authorized after it appeared: ask it to
+            // (Documentation/ABI/testing/sysfs-bus-usb, INTERFACE/authorized).
+            if decision.target == .allow, case .success = result {
+                drafts.append(writeDraft(device, attribute: "drivers_probe", value: interface.name,
+                                         result: writer.write(interface.name, to: "drivers_probe", of: Self.usbBus),
+                                         time: time))
+            }
         }
         return drafts
     }
+
+    /// Where the USB bus's `drivers_probe` is.
+    static let usbBus = "/sys/bus/usb"
 
     private struct InterfacePayload: Encodable {
         var interface: String

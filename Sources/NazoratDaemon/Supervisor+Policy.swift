@@ -135,7 +135,9 @@ extension Supervisor {
     }
 
     private func decideNew(_ interfaces: [USBInterface], of device: USBDevice, time: EventTime) -> [EventDraft] {
-        let new = interfaces.filter { !decidedInterfaces.contains($0.syspath) }
+        // One whose class cannot be read yet (its directory is there before its attributes)
+        // waits, unauthorized, for its own uevent: it is not marked decided.
+        let new = interfaces.filter { $0.type != nil && !decidedInterfaces.contains($0.syspath) }
         decidedInterfaces.formUnion(new.map(\.syspath))
         return enforcer.decideInterfaces(new, of: device, time: time)
     }

@@ -41,4 +41,12 @@ public struct InterfaceEvent: Sendable, Equatable {
     public var type: InterfaceType?
     /// The driver (`DRIVER` property), if bound.
     public var driver: String?
+
+    public init(action: String, name: String, devicePort: String, type: InterfaceType?, driver: String?) {
+        self.action = action
+        self.name = name
+        self.devicePort = devicePort
+        self.type = type
+        self.driver = driver
+    }
 }

@@ -1,4 +1,5 @@
 import CUMockdev
+import Foundation
 import Glibc
 import NazoratLinux
 
@@ -21,6 +22,10 @@ public final class Testbed {
     /// Creates an empty testbed and points `UMOCKDEV_DIR` of this process at it.
     public init() {
         raw = umockdev_testbed_new()
+        // The USB bus's drivers_probe, which umockdev (it makes devices only) lacks; the
+        // per-interface authorization writes interface names to it.
+        try? FileManager.default.createDirectory(atPath: rootDirectory + "/sys/bus/usb", withIntermediateDirectories: true)
+        FileManager.default.createFile(atPath: rootDirectory + "/sys/bus/usb/drivers_probe", contents: nil)
     }
 
     deinit {

@@ -57,6 +57,25 @@ import Testing
         #expect(daemon.stop() == 0)
     }
 
+    // The cut is a defence, not a pardon: a sealed scanner that gained a keyboard interface
+    // keeps working without it, and the drift alarm is raised as before.
+    @Test func aCutInterfaceStillRaisesItsDriftAlarm() async throws {
+        let (testbed, daemon, config) = try await start(mode: "enforce")
+        let seal = try runToCompletion(Paths.nazoratctl, ["seal", "--socket", (config as NSString).deletingLastPathComponent
+                                                                              + "/control.sock"], environment: [:])
+        #expect(seal.status == 0, "\(seal.stderr)")
+        let first = Self.usb1 + "/1-1/1-1.1"
+        testbed.uevent(first, "remove")
+        testbed.removeDevice(first)
+        try testbed.add(try Paths.fixture("scanner-badusb"))
+        try await daemon.waitForLine(containing: "interface 1-1.1:1.1 03:01:01 of 1-1.1 2c4e:0b01 (ballot-scanner) cut by "
+                                     + "the shipped interface policy (HID)")
+        try await daemon.waitForLine(containing: "alarm: device.gained-hid-or-network at 1-1.1: 2c4e:0b01: gained 03:01:01")
+        #expect(testbed.attribute(first + "/1-1.1:1.1", "authorized")?.hasPrefix("0") == true)
+        #expect(testbed.attribute(first + "/1-1.1:1.0", "authorized")?.hasPrefix("1") == true)
+        #expect(daemon.stop() == 0)
+    }
+
     @Test func monitorModeRecordsTheCutButWritesNothing() async throws {
         let (testbed, daemon, _) = try await start(mode: "monitor")
         try testbed.add(try Paths.fixture("printer-storage"))

@@ -70,4 +70,23 @@ import Testing
         let decision = enforcer.decision(for: InProcessStation.stick)
         #expect(decision.target == .reject && decision.ruleLine == nil && decision.role == .storage)
     }
+
+    @Test func anAllowedInterfaceIsAuthorizedAndProbedACutOneIsNot() throws {
+        let writer = RecordingWriter()
+        let enforcer = try enforcer(.enforce, "allow\n", writer: writer)
+        var printer = InProcessStation.scanner
+        printer.roleHint = "printer"
+        let base = printer.syspath
+        let interfaces = [
+            USBInterface(name: "1-1:1.0", syspath: base + "/1-1:1.0", type: .init(classCode: 7, subclass: 1, protocol: 2),
+                         authorized: false),
+            USBInterface(name: "1-1:1.1", syspath: base + "/1-1:1.1",
+                         type: .init(classCode: 8, subclass: 6, protocol: 0x50), authorized: false),
+        ]
+        let drafts = enforcer.decideInterfaces(interfaces, of: printer, time: time)
+        #expect(writer.writes.map(\.description) == ["\(base)/1-1:1.0/authorized=1", "/sys/bus/usb/drivers_probe=1-1:1.0"],
+                "the kernel binds no driver to an interface authorized late unless asked; the cut one is left alone")
+        #expect(drafts.map(\.type) == ["enforcement.write", "enforcement.write", "interface.decision"])
+        #expect(enforcer.cutInterfaces(of: printer).map(\.name) == ["1-1:1.1"])
+    }
 }

@@ -2,6 +2,7 @@ import Foundation
 import NazoratConfiguration
 import NazoratCore
 @testable import NazoratDaemon
+import NazoratLinux
 import NazoratStore
 import Testing
 
@@ -107,5 +108,28 @@ import Testing
         await #expect(throws: Supervisor.CommandError.self) {
             _ = try await supervisor.changePhase(to: .open, by: InProcessStation.peer)
         }
+    }
+
+    // Regression: an interface whose directory was there before its class attributes was
+    // marked decided unread, and its own add uevent was then ignored: it was never cut.
+    @Test func anInterfaceReadBeforeItsAttributesIsDecidedOnItsUevent() async throws {
+        let station = try InProcessStation(devices: [InProcessStation.hub])
+        await station.start()
+        // A scratch directory stands in for the device's sysfs directory.
+        var printer = InProcessStation.scanner
+        printer.syspath = station.scratch.path + "/1-1"
+        printer.roleHint = "printer"
+        let storage = printer.syspath + "/1-1:1.1"
+        try FileManager.default.createDirectory(atPath: storage, withIntermediateDirectories: true)
+        await station.plug(printer)
+        #expect(!station.writer.writes.contains { $0.syspath == storage }, "nothing to decide yet")
+        for (name, value) in [("bInterfaceClass", "08"), ("bInterfaceSubClass", "06"), ("bInterfaceProtocol", "50"),
+                              ("authorized", "1")] {
+            try (value + "\n").write(toFile: storage + "/" + name, atomically: true, encoding: .utf8)
+        }
+        await station.supervisor.observe(.interface(InterfaceEvent(action: "add", name: "1-1:1.1", devicePort: "1-1",
+                                                                   type: nil, driver: nil)))
+        #expect(station.writer.writes.last?.description == storage + "/authorized=0", "cut on its own uevent")
+        #expect(try station.eventTypes().contains("interface.decision"))
     }
 }

@@ -10,6 +10,7 @@ RULES = ('allow id 0519:0004 label "role=printer"\\n'
 
 def allow_the_new_equipment(m):
     out = sh(m, f"""
+        systemctl is-system-running --wait >/dev/null || true
         c=$(jcursor)
         {{ printf '{RULES}'; cat /etc/nazorat/rules.conf; }} >/etc/nazorat/rules.conf.new
         mv /etc/nazorat/rules.conf.new /etc/nazorat/rules.conf
