@@ -132,4 +132,24 @@ import Testing
         #expect(station.writer.writes.last?.description == storage + "/authorized=0", "cut on its own uevent")
         #expect(try station.eventTypes().contains("interface.decision"))
     }
+
+    @Test func anInterfaceWhoseUeventComesBeforeItsDeviceIsDecidedWithTheDevice() async throws {
+        let station = try InProcessStation(devices: [InProcessStation.hub])
+        await station.start()
+        var printer = InProcessStation.scanner
+        printer.syspath = station.scratch.path + "/1-1"
+        printer.roleHint = "printer"
+        let storage = printer.syspath + "/1-1:1.1"
+        try FileManager.default.createDirectory(atPath: storage, withIntermediateDirectories: true)
+        for (name, value) in [("bInterfaceClass", "08"), ("bInterfaceSubClass", "06"), ("bInterfaceProtocol", "50"),
+                              ("authorized", "1")] {
+            try (value + "\n").write(toFile: storage + "/" + name, atomically: true, encoding: .utf8)
+        }
+        await station.supervisor.observe(.interface(InterfaceEvent(action: "add", name: "1-1:1.1", devicePort: "1-1",
+                                                                   type: nil, driver: nil)))
+        #expect(!station.writer.writes.contains { $0.syspath == storage }, "its device is not known yet")
+        await station.plug(printer)
+        #expect(station.writer.writes.filter { $0.syspath == storage }.map(\.description) == [storage + "/authorized=0"],
+                "cut once, with its device")
+    }
 }
