@@ -31,9 +31,10 @@ def printer_prints_without_its_disk(m):
             NAZORAT_SUBJECT=$port >/dev/null
         udevadm settle
         echo "$(bound $port | tr '\\n' ' ')"
-        echo "usb-storage=$(journalctl -k -q --cursor="$c" | grep -c 'usb-storage' || true)"
+        echo "usb-storage=$(ls /sys/bus/usb/drivers/usb-storage 2>/dev/null | grep -c "^$port:" || true)"
         echo "disks=$(ls /dev/sd* 2>/dev/null | wc -l)"
         nazoratctl devices $port | grep 'interfaces cut'
+        echo "kernel: $(journalctl -k -q -o cat --cursor="$c" | grep -m1 'usb-storage' || echo nothing)"
         vm-gadget del printer2
     """).splitlines()
     expect("08:06:50" in out[0] and "cut by the shipped interface policy" in out[0],
@@ -43,6 +44,8 @@ def printer_prints_without_its_disk(m):
            out[1])
     expect(out[2:4] == ["usb-storage=0", "disks=0"], "usb-storage never bound, no /dev/sd*", " ".join(out[2:4]))
     expect("08:06:50" in out[4], "nazoratctl devices shows the cut interface", out[4].strip())
+    expect("usb-storage" not in out[5] or "not authorized" in out[5],
+           "the kernel refused usb-storage the cut interface, if it tried", out[5])
 
 
 def terminal_keeps_its_vendor_interface_not_its_keyboard(m):
