@@ -19,7 +19,7 @@ FAULT_SHIM   := .build/libnazorat-fault.so
 TEST_PRELOAD  = $(abspath $(FAULT_SHIM)) libumockdev-preload.so.0
 DEMO_PLUGS    = usb-stick scanner-lookalike hostile-strings usb-ethernet
 
-.PHONY: run demo test deps build fixtures usbguard-fixtures clean install uninstall release bench deb vm-deps vm-test vm-shell
+.PHONY: run demo test deps build fuzz fixtures usbguard-fixtures clean install uninstall release bench deb vm-deps vm-test vm-shell
 
 # Where `make install` puts things: Debian's locations (systemd.pc's for the systemd parts).
 DESTDIR      ?=
@@ -80,6 +80,18 @@ build: deps
 $(FAULT_SHIM): Tests/Support/fault-shim.c
 	mkdir -p $(dir $@)
 	$(CC) -shared -fPIC -O2 -Wall -o $@ $< -ldl
+
+## Fuzz what parses hostile bytes (Fuzz/, libFuzzer with AddressSanitizer), FUZZ_SECONDS
+## each; the corpus grows in .build/fuzz/NAME, the seeds are in Fuzz/Corpus/NAME; a crash
+## leaves its input in .build/fuzz/ and fails the run.
+FUZZ_SECONDS ?= 60
+FUZZERS = rule-parser device-string
+fuzz:
+	cd Fuzz && for f in $(FUZZERS); do \
+	  swift build --product fuzz-$$f --sanitize fuzzer --sanitize address || exit 1; done
+	for f in $(FUZZERS); do mkdir -p .build/fuzz/$$f && \
+	  Fuzz/.build/debug/fuzz-$$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+	    -artifact_prefix=.build/fuzz/$$f- .build/fuzz/$$f Fuzz/Corpus/$$f || exit 1; done
 
 ## Regenerate the umockdev fixtures, then USBGuard's view of them.
 fixtures:
