@@ -8,7 +8,7 @@ public enum Views {
         let devices = status.devices
         var lines = [
             "Station  \(Terminal.safe(status.station)): \(status.mode) mode, polls \(status.phase), "
-                + "up \(duration(status.uptime)), nazoratd \(status.version)",
+                + "up \(TimeSpan.text(seconds: Int(status.uptime))), nazoratd \(status.version)",
             "Devices  \(devices.present) present, " + (devices.sealed.map { "\($0 - devices.missing)/\($0) sealed present, " } ?? "not sealed, ")
                 + "\(devices.missing) missing, \(devices.blocked) blocked",
             "Log      " + (status.log.map { "seq \($0.seq), head \($0.hash.prefix(16))…" } ?? "empty"),
@@ -101,11 +101,5 @@ public enum Views {
     public static func event(_ event: EventDocument, on terminal: Terminal) -> String {
         terminal.paint("\(event.seq)  \(event.time)  \(event.severity)  \(event.type)  ", severity: event.severity)
             + Terminal.safe(event.message)
-    }
-
-    /// "1h 2m 3s".
-    /// Whole seconds, as systemd writes spans (`1h 2min 3s`), like the configuration takes them.
-    static func duration(_ seconds: Double) -> String {
-        TimeSpan.text(seconds: Int(seconds))
     }
 }

@@ -8,22 +8,38 @@ import NazoratLinux
 /// With `interface_authorized_default=0` on the root hubs (enforce mode) the kernel creates
 /// every interface unauthorized, so nothing is usable before it is decided.
 extension Enforcer {
-    /// Decides `interfaces` of the allowed `device` and, in enforce mode, writes each one's
-    /// `authorized` where it differs. A cut, and an allow by an explicit entry, is an
-    /// `interface.decision` event; an interface allowed because no entry applies is not (it
-    /// follows the device's own decision), which keeps a coldplug of a thousand devices from
-    /// doubling the log. Every write is an event of its own.
-    func decideInterfaces(_ interfaces: [USBInterface], of device: USBDevice, time: EventTime) -> [EventDraft] {
+    /// What was decided of one device's interfaces: an interface seen both when its device
+    /// is decided and in its own `add` uevent is decided once.
+    struct InterfaceRecord: Sendable {
+        /// The syspaths of the interfaces decided.
+        var decided: Set<String> = []
+        /// The interfaces cut (or, in monitor mode, that would be).
+        var cuts: [DeviceDocument.CutInterface] = []
+    }
+
+    /// Decides those of `interfaces` of the allowed `device` (whose role is `role`) not
+    /// decided yet and, in enforce mode, writes each one's `authorized` where it differs.
+    /// One whose class cannot be read yet (its directory is there before its attributes)
+    /// waits, unauthorized, for its own uevent: it is not marked decided.
+    /// A cut, and an allow by an explicit entry, is an `interface.decision` event; an
+    /// interface allowed because no entry applies is not (it follows the device's own
+    /// decision), which keeps a coldplug of a thousand devices from doubling the log.
+    /// Every write is an event of its own.
+    func decideInterfaces(_ interfaces: [USBInterface], of device: USBDevice, role: Role,
+                          time: EventTime) -> [EventDraft] {
         let current = enforcement
-        let role = current.policy.decide(device, secondsOfDay: secondsOfDay()).role
         var drafts: [EventDraft] = []
         for interface in interfaces {
             guard let type = interface.type else { continue }
             let decision = current.interfaces.decide(type, of: device, role: role, secondsOfDay: secondsOfDay())
-            if decision.target == .block {
-                let cut = DeviceDocument.CutInterface(name: interface.name, type: type.description, by: decision.by ?? "")
-                cuts.withLock { $0[device.syspath, default: []].append(cut) }
+            let cut = DeviceDocument.CutInterface(name: interface.name, type: type.description, by: decision.by ?? "")
+            let isNew = interfaceRecords.withLock { records in
+                guard records[device.syspath, default: InterfaceRecord()].decided.insert(interface.syspath).inserted
+                else { return false }
+                if decision.target == .block { records[device.syspath]?.cuts.append(cut) }
+                return true
             }
+            guard isNew else { continue }
             if decision.target == .block || decision.by != nil {
                 drafts.append(Self.interfaceDraft(interface, type, of: device, role: role, decision, mode: current.mode,
                                                   time: time))
@@ -75,11 +91,11 @@ extension Enforcer {
 
     /// The interfaces of `device` that are cut.
     func cutInterfaces(of device: USBDevice) -> [DeviceDocument.CutInterface] {
-        cuts.withLock { $0[device.syspath] ?? [] }
+        interfaceRecords.withLock { $0[device.syspath]?.cuts ?? [] }
     }
 
-    /// Forgets what was cut of a device that left.
+    /// Forgets what was decided of the interfaces of a device that left.
     func forgetInterfaces(of device: USBDevice) {
-        _ = cuts.withLock { $0.removeValue(forKey: device.syspath) }
+        _ = interfaceRecords.withLock { $0.removeValue(forKey: device.syspath) }
     }
 }

@@ -25,8 +25,8 @@ final class Enforcer: Sendable {
     }
 
     private let state: Mutex<Enforcement>
-    /// The interfaces cut (or, in monitor mode, that would be), by device syspath.
-    let cuts = Mutex<[String: [DeviceDocument.CutInterface]]>([:])
+    /// What was decided of each allowed device's interfaces, by device syspath.
+    let interfaceRecords = Mutex<[String: InterfaceRecord]>([:])
     let writer: any AuthorizationWriter
     let secondsOfDay: @Sendable () -> Int
 
@@ -58,12 +58,13 @@ final class Enforcer: Sendable {
         state.withLock { $0 = enforcement }
     }
 
-    /// Decides `device` and, in enforce mode, applies the decision.
-    func decideAndApply(_ device: USBDevice, time: EventTime) -> [EventDraft] {
+    /// Decides `device` and, in enforce mode, applies the decision; returns the decision
+    /// too, so that its interfaces are decided with the same role (one policy evaluation).
+    func decideAndApply(_ device: USBDevice, time: EventTime) -> (Policy.Decision, [EventDraft]) {
         let current = enforcement
         let decision = current.policy.decide(device, secondsOfDay: secondsOfDay())
-        return [decisionDraft(device, decision, mode: current.mode, time: time)]
-            + apply(decision.target, to: device, mode: current.mode, time: time)
+        return (decision, [decisionDraft(device, decision, mode: current.mode, time: time)]
+            + apply(decision.target, to: device, mode: current.mode, time: time))
     }
 
     /// In enforce mode, writes what `target` means for `device` and records each write;

@@ -119,26 +119,19 @@ enum AdministratorDecision {
 extension Supervisor {
     /// Decides `device` and, if it is allowed, the interfaces it has already.
     func decideDevice(_ device: USBDevice, time: EventTime) -> [EventDraft] {
-        let drafts = enforcer.decideAndApply(device, time: time)
-        guard enforcer.decision(for: device).target == .allow else { return drafts }
-        return drafts + decideNew(InterfaceReader.interfaces(ofDeviceAt: device.syspath, port: device.port), of: device,
-                                  time: time)
+        let (decision, drafts) = enforcer.decideAndApply(device, time: time)
+        guard decision.target == .allow else { return drafts }
+        return drafts + enforcer.decideInterfaces(InterfaceReader.interfaces(ofDeviceAt: device.syspath, port: device.port),
+                                                  of: device, role: decision.role, time: time)
     }
 
     /// Decides an interface that appeared (the kernel creates them once the device is
     /// authorized); one of a device not known yet is decided with its device.
     func decideInterface(_ event: InterfaceEvent, time: EventTime) -> [EventDraft] {
-        guard let device = watcher.unorderedDevices.first(where: { $0.port == event.devicePort }),
-              enforcer.decision(for: device).target == .allow else { return [] }
-        return decideNew([InterfaceReader.interface(named: event.name, at: device.syspath + "/" + event.name)], of: device,
-                         time: time)
-    }
-
-    private func decideNew(_ interfaces: [USBInterface], of device: USBDevice, time: EventTime) -> [EventDraft] {
-        // One whose class cannot be read yet (its directory is there before its attributes)
-        // waits, unauthorized, for its own uevent: it is not marked decided.
-        let new = interfaces.filter { $0.type != nil && !decidedInterfaces.contains($0.syspath) }
-        decidedInterfaces.formUnion(new.map(\.syspath))
-        return enforcer.decideInterfaces(new, of: device, time: time)
+        guard let device = watcher.unorderedDevices.first(where: { $0.port == event.devicePort }) else { return [] }
+        let decision = enforcer.decision(for: device)
+        guard decision.target == .allow else { return [] }
+        return enforcer.decideInterfaces([InterfaceReader.interface(named: event.name, at: device.syspath + "/" + event.name)],
+                                         of: device, role: decision.role, time: time)
     }
 }

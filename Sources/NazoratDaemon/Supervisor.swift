@@ -24,9 +24,6 @@ actor Supervisor {
     private let recorded: [USBDevice]
     private let firstStart: Bool
     private var ready = false
-    /// The interfaces decided, by syspath: an interface seen both when its device is decided
-    /// and in its own `add` uevent is decided once.
-    var decidedInterfaces: Set<String> = []
 
     init(log: EventLog, store: StateStore, watcher: any DeviceSource, enforcer: Enforcer, board: StatusBoard,
          clock: SystemClock, integrity: Integrity, firstStart: Bool) throws(StoreError) {
@@ -63,7 +60,6 @@ actor Supervisor {
             // authorization flip an enforcement write itself causes.
             record.drafts += decideDevice(new, time: time)
         case .changed(.removed(let device), _):
-            decidedInterfaces = decidedInterfaces.filter { !$0.hasPrefix(device.syspath + "/") }
             enforcer.forgetInterfaces(of: device)
         case .interface(let event) where event.action == "add":
             record.drafts += decideInterface(event, time: time)

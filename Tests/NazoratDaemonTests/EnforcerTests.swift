@@ -32,7 +32,7 @@ import Testing
     @Test func monitorModeDecidesAndRecordsButWritesNothing() throws {
         let writer = RecordingWriter()
         let enforcer = try enforcer(.monitor, "block\n", writer: writer)
-        let drafts = enforcer.decideAndApply(InProcessStation.stick, time: time)
+        let drafts = enforcer.decideAndApply(InProcessStation.stick, time: time).1
             + enforcer.closeRootHubs([InProcessStation.hub], time: time)
         #expect(writer.writes.isEmpty)
         #expect(drafts.map(\.type) == ["policy.decision"])
@@ -43,7 +43,7 @@ import Testing
         let writer = RecordingWriter()
         writer.fail(InProcessStation.stick.syspath, "authorized")
         let enforcer = try enforcer(.enforce, "block\n", writer: writer)
-        let drafts = enforcer.decideAndApply(InProcessStation.stick, time: time)
+        let (_, drafts) = enforcer.decideAndApply(InProcessStation.stick, time: time)
         #expect(drafts.map(\.type) == ["policy.decision", "enforcement.failed"])
         #expect(drafts[1].severity == .error)
         #expect(drafts[1].message == "enforcement failed for 1-2: writing \(InProcessStation.stick.syspath)/authorized "
@@ -83,10 +83,16 @@ import Testing
             USBInterface(name: "1-1:1.1", syspath: base + "/1-1:1.1",
                          type: .init(classCode: 8, subclass: 6, protocol: 0x50), authorized: false),
         ]
-        let drafts = enforcer.decideInterfaces(interfaces, of: printer, time: time)
+        let drafts = enforcer.decideInterfaces(interfaces, of: printer, role: .printer, time: time)
         #expect(writer.writes.map(\.description) == ["\(base)/1-1:1.0/authorized=1", "/sys/bus/usb/drivers_probe=1-1:1.0"],
                 "the kernel binds no driver to an interface authorized late unless asked; the cut one is left alone")
         #expect(drafts.map(\.type) == ["enforcement.write", "enforcement.write", "interface.decision"])
         #expect(enforcer.cutInterfaces(of: printer).map(\.name) == ["1-1:1.1"])
+        #expect(enforcer.decideInterfaces(interfaces, of: printer, role: .printer, time: time).isEmpty,
+                "an interface seen again (its own uevent after its device's decision) is decided once")
+        #expect(writer.writes.count == 2 && enforcer.cutInterfaces(of: printer).count == 1)
+        enforcer.forgetInterfaces(of: printer)
+        #expect(enforcer.decideInterfaces(interfaces, of: printer, role: .printer, time: time).count == 3,
+                "a device that left and came back has its interfaces decided again")
     }
 }
