@@ -82,15 +82,16 @@ $(FAULT_SHIM): Tests/Support/fault-shim.c
 	$(CC) -shared -fPIC -O2 -Wall -o $@ $< -ldl
 
 ## Fuzz what parses hostile bytes (Fuzz/, libFuzzer with AddressSanitizer), FUZZ_SECONDS
-## each; the corpus grows in .build/fuzz/NAME, the seeds are in Fuzz/Corpus/NAME; a crash
-## leaves its input in .build/fuzz/ and fails the run.
+## each; the corpus grows in .build/fuzz/NAME, the seeds are in Fuzz/Corpus/NAME (Fuzz/seeds.py
+## makes the generated ones); a crash, a hang (10 s per input) or a leak leaves its input in
+## .build/fuzz/ and fails the run. Swift's backtracer is off: libFuzzer reports the crash.
 FUZZ_SECONDS ?= 60
-FUZZERS = rule-parser device-string
+FUZZERS = rule-parser device-string descriptors control-request configuration central-batch
 fuzz:
 	cd Fuzz && for f in $(FUZZERS); do \
 	  swift build --product fuzz-$$f --sanitize fuzzer --sanitize address || exit 1; done
 	for f in $(FUZZERS); do mkdir -p .build/fuzz/$$f && \
-	  Fuzz/.build/debug/fuzz-$$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+	  SWIFT_BACKTRACE=enable=no Fuzz/.build/debug/fuzz-$$f -max_total_time=$(FUZZ_SECONDS) -timeout=10 -print_final_stats=1 \
 	    -artifact_prefix=.build/fuzz/$$f- .build/fuzz/$$f Fuzz/Corpus/$$f || exit 1; done
 
 ## Regenerate the umockdev fixtures, then USBGuard's view of them.

@@ -10,9 +10,14 @@ let package = Package(
         .executable(name: "nazorat-central", targets: ["nazorat-central"]),
         .executable(name: "nazorat-uplink", targets: ["nazorat-uplink"]),
         .executable(name: "nazorat-station-sim", targets: ["nazorat-station-sim"]),
-        // For the benchmark package (Benchmarks/), which measures them from outside.
+        // For the benchmark package (Benchmarks/), which measures them from outside, and the
+        // fuzz package (Fuzz/), which feeds them hostile bytes.
         .library(name: "NazoratCore", targets: ["NazoratCore"]),
         .library(name: "NazoratStore", targets: ["NazoratStore"]),
+        .library(name: "NazoratHTTP", targets: ["NazoratHTTP"]),
+        .library(name: "NazoratAPI", targets: ["NazoratAPI"]),
+        .library(name: "NazoratConfiguration", targets: ["NazoratConfiguration"]),
+        .library(name: "NazoratCentral", targets: ["NazoratCentral"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -192,6 +197,11 @@ let package = Package(
             dependencies: ["NazoratStore", "NazoratSigning", "NazoratTestbed", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(name: "NazoratConfigurationTests", dependencies: ["NazoratConfiguration", "NazoratTestbed"]),
+        .testTarget(
+            name: "NazoratHTTPTests",
+            dependencies: ["NazoratHTTP", .product(name: "NIOEmbedded", package: "swift-nio"),
+                           .product(name: "NIOHTTP1", package: "swift-nio")]
+        ),
         .testTarget(
             name: "NazoratDaemonTests",
             dependencies: ["NazoratDaemon", "NazoratConfiguration", "NazoratCore", "NazoratLinux", "NazoratStore",

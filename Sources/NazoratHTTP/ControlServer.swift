@@ -60,10 +60,7 @@ public final class ControlServer: Service, Sendable {
         let initializer: @Sendable (Channel) -> EventLoopFuture<Connection> = { channel in
             channel.eventLoop.makeCompletedFuture {
                 try secure?(channel)
-                let pipeline = channel.pipeline.syncOperations
-                try pipeline.configureHTTPServerPipeline(withErrorHandling: false)
-                try pipeline.addHandler(ProtocolErrorHandler())
-                try pipeline.addHandler(RequestDeadlineHandler(limit: requestTimeout))
+                try configureHTTP(channel.pipeline.syncOperations, requestTimeout: requestTimeout)
                 return try Connection(wrappingChannelSynchronously: channel)
             }
         }
@@ -85,6 +82,14 @@ public final class ControlServer: Service, Sendable {
         } catch {
             throw .bind(endpoint, reason: "\(error)")
         }
+    }
+
+    /// The HTTP part of a connection's pipeline: NIO's HTTP/1.1 codec, JSON answers to bytes
+    /// that are not HTTP, and the request deadline (the fuzz target feeds it hostile bytes).
+    static func configureHTTP(_ pipeline: ChannelPipeline.SynchronousOperations, requestTimeout: TimeAmount) throws {
+        try pipeline.configureHTTPServerPipeline(withErrorHandling: false)
+        try pipeline.addHandler(ProtocolErrorHandler())
+        try pipeline.addHandler(RequestDeadlineHandler(limit: requestTimeout))
     }
 
     /// Returns once the server's event loop runs work: the watchdog's liveness probe.
@@ -146,6 +151,7 @@ public final class ControlServer: Service, Sendable {
                        to outbound: NIOAsyncChannelOutboundWriter<HTTPServerResponsePart>) async throws {
         var headers = HTTPHeaders()
         headers.add(name: "Content-Type", value: response.contentType)
+        for field in response.headers { headers.add(name: field.name, value: field.value) }
         if !keepAlive { headers.add(name: "Connection", value: "close") }
         guard let stream = response.stream else {
             headers.add(name: "Content-Length", value: "\(response.body.count)")

@@ -11,6 +11,9 @@ final class ProtocolErrorHandler: ChannelDuplexHandler, RemovableChannelHandler 
 
     /// Whether a response has started (then no error response can be written in the middle).
     private var responding = false
+    /// Whether the connection has had its 400: the decoder reports its leftover bytes again
+    /// when the connection closes, and one request gets one answer.
+    private var answered = false
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         context.fireChannelRead(data)
@@ -27,7 +30,9 @@ final class ProtocolErrorHandler: ChannelDuplexHandler, RemovableChannelHandler 
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         guard error is HTTPParserError else { return context.fireErrorCaught(error) }
+        guard !answered else { return }
         guard !responding else { return context.close(promise: nil) }
+        answered = true
         let response = ControlResponse.error(400, code: "bad-request", message: "the request is not valid HTTP/1.1")
         var headers = HTTPHeaders()
         headers.add(name: "Content-Type", value: response.contentType)
