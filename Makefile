@@ -3,7 +3,7 @@
 SWIFT        ?= swift
 SUDO         := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Debian packages the build and the tests need; `make deps` installs the missing ones.
-DEBIAN_PACKAGES = pkg-config libudev-dev libsystemd-dev libsqlite3-dev umockdev libumockdev-dev usbguard systemd udev python3-yaml python3-jsonschema openssl
+DEBIAN_PACKAGES = pkg-config libudev-dev libsystemd-dev libsqlite3-dev umockdev libumockdev-dev usbguard systemd udev python3-yaml python3-jsonschema python3-venv openssl
 # What `make bench` needs beyond them, and how often it runs each scenario.
 BENCH_PACKAGES = hyperfine usbguard umockdev
 BENCH_RUNS    ?= 3
@@ -85,14 +85,17 @@ $(FAULT_SHIM): Tests/Support/fault-shim.c
 ## each; the corpus grows in .build/fuzz/NAME, the seeds are in Fuzz/Corpus/NAME (Fuzz/seeds.py
 ## makes the generated ones); a crash, a hang (10 s per input) or a leak leaves its input in
 ## .build/fuzz/ and fails the run. Swift's backtracer is off: libFuzzer reports the crash.
+## Then schemathesis (Tests/Schema) sends what docs/openapi.yaml describes, valid and not, to
+## nazoratd on the simulated station: every answer must be one the document allows.
 FUZZ_SECONDS ?= 60
 FUZZERS = rule-parser device-string descriptors control-request configuration central-batch
-fuzz:
+fuzz: build
 	cd Fuzz && for f in $(FUZZERS); do \
 	  swift build --product fuzz-$$f --sanitize fuzzer --sanitize address || exit 1; done
 	for f in $(FUZZERS); do mkdir -p .build/fuzz/$$f && \
 	  SWIFT_BACKTRACE=enable=no Fuzz/.build/debug/fuzz-$$f -max_total_time=$(FUZZ_SECONDS) -timeout=10 -print_final_stats=1 \
 	    -artifact_prefix=.build/fuzz/$$f- .build/fuzz/$$f Fuzz/Corpus/$$f || exit 1; done
+	python3 Tests/Schema/schemathesis_run.py
 
 ## Regenerate the umockdev fixtures, then USBGuard's view of them.
 fixtures:

@@ -102,6 +102,12 @@ public struct DecisionRequest: Codable, Sendable, Equatable {
     public init(permanent: Bool?) {
         self.permanent = permanent
     }
+
+    /// `permanent` may be left out, but a null is not a boolean and is refused.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        permanent = container.contains(.permanent) ? try container.decode(Bool.self, forKey: .permanent) : nil
+    }
 }
 
 /// The answer to an allow or block.

@@ -9,6 +9,8 @@ public struct ControlResponse: Sendable {
     public var body: [UInt8]
     /// The body's media type.
     public var contentType: String
+    /// Header fields besides Content-Type and the framing ones, e.g. `Allow` on a 405.
+    public var headers: [(name: String, value: String)] = []
     /// A body sent in chunks as it is produced (an event stream), instead of `body`; the
     /// response ends when the stream finishes or the client goes away.
     public var stream: AsyncStream<[UInt8]>?

@@ -51,8 +51,15 @@ extension ControlRoutes {
         }
         do {
             let summary = try await outbox.summary()
-            guard ack.through >= 0, ack.through <= (summary.lastSeq ?? summary.acknowledgedThrough) else {
-                return .error(400, code: "bad-parameter", message: "through \(ack.through) is beyond the last envelope")
+            guard ack.through >= 0 else {
+                return .error(400, code: "bad-parameter", message: "through is a seq, 0 or more")
+            }
+            // A well-formed acknowledgement of envelopes that do not exist (yet): a conflict
+            // with the outbox's state, not a malformed request.
+            let last = summary.lastSeq ?? summary.acknowledgedThrough
+            guard ack.through <= last else {
+                return .error(409, code: "beyond-last-envelope",
+                              message: "through \(ack.through) is beyond the last envelope, \(last)")
             }
             try await outbox.acknowledge(through: ack.through)
             return .json(OutboxAcknowledgement(through: max(ack.through, summary.acknowledgedThrough)))

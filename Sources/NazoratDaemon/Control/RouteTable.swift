@@ -64,9 +64,11 @@ extension ControlRoutes {
             allowed.append(route.method)
         }
         guard allowed.isEmpty else {
-            return .failure(ControlResponseError(.error(
+            var refusal = ControlResponse.error(
                 405, code: "method-not-allowed",
-                message: "\(request.method) is not allowed on \(request.path); use \(allowed.joined(separator: " or "))")))
+                message: "\(request.method) is not allowed on \(request.path); use \(allowed.joined(separator: " or "))")
+            refusal.headers = [("Allow", allowed.joined(separator: ", "))]
+            return .failure(ControlResponseError(refusal))
         }
         return .failure(ControlResponseError(.error(404, code: "not-found", message: "no such resource: \(request.path)")))
     }
