@@ -115,6 +115,20 @@ def drain(results):
             f"{backlog['generation_s']:.0f} s).\n\n" + table(["", "median (min–max)"], rows))
 
 
+def yearlog(results):
+    s = results["yearlog"]["summary"]
+    rows = [
+        ["start to READY=1 (from the last checkpoint)", cell(s["ready_s"], unit=" s"), "< 1 s"],
+        ["the whole-log audit after READY=1", cell(s["audit_s"], unit=" s"), ""],
+        ["`nazoratd verify-log`", cell(s["verify_s"], unit=" s"), ""],
+        ["verify-log peak RSS", cell(s["verify_rss_kib"], 1 / 1024, 1, " MiB"), "does not grow with the log"],
+    ]
+    return (f"### A year-long log: {s['events']['median']:,.0f} events\n\n"
+            f"Made by `nazorat-backlog --year` in {s['made_s']['median']:.0f} s; {s['bytes']['median'] / 1e6:,.0f} MB "
+            f"on disk ({s['bytes']['median'] / s['events']['median']:,.0f} bytes per event).\n\n"
+            + table(["", "median (min–max)", "target"], rows))
+
+
 def micro(text):
     """package-benchmark's markdown, without its banner and warnings."""
     start = text.find("## NazoratBenchmarks")
@@ -133,7 +147,7 @@ def main():
         f"Each scenario ran {results['runs']} times (idle and drain fewer); cells are median (min–max).",
     ]
     for name, render in [("coldplug_nazoratd", coldplug), ("hotplug_nazoratd", hotplug), ("api /v1/status c=1", api),
-                         ("idle_nazoratd", idle), ("drain", drain)]:
+                         ("idle_nazoratd", idle), ("drain", drain), ("yearlog", yearlog)]:
         if name in results:
             sections.append(render(results))
     sections.append(micro(micro_text))

@@ -13,6 +13,8 @@ numbers and their summaries. Scenarios:
 Environment: NAZORAT_BENCH_DEVICES (1000) devices for coldplug, hot-plug and the API.
   idle      CPU and wakeups over NAZORAT_BENCH_IDLE (60) seconds, and the Swift runtime's floor
   drain     a 24-hour outage backlog (5,760 heartbeats + 10,000 events) delivered to central
+  yearlog   a million-event database: start to READY=1, the audit after it, verify-log (time,
+            peak RSS), the size on disk (NAZORAT_BENCH_YEAR_EVENTS changes the count)
 """
 import json
 import os
@@ -23,10 +25,11 @@ import sys
 import tempfile
 
 import devices_bench
+import log_bench
 import service_bench
 from bench_common import device_files, fixture, station_devices, summarize
 
-SCENARIOS = ["coldplug", "hotplug", "api", "idle", "drain"]
+SCENARIOS = ["coldplug", "hotplug", "api", "idle", "drain", "yearlog"]
 
 
 def summarized(measured):
@@ -88,6 +91,8 @@ def main():
         state, backlog = service_bench.make_backlog(tools, scratch)
         results["drain_backlog"] = backlog
         record("drain", [service_bench.drain(products, state, backlog) for _ in range(max(1, runs // 2))])
+    if "yearlog" in only:
+        record("yearlog", log_bench.year_log(products, tools, runs))
     shutil.rmtree(scratch, ignore_errors=True)
 
 

@@ -79,6 +79,9 @@ public enum Daemon {
             .init(service: reload, failureTerminationBehavior: .gracefullyShutdownGroup),
             .init(service: control, failureTerminationBehavior: .gracefullyShutdownGroup),
         ]
+        // The audit ends once the log is walked; the daemon goes on.
+        services.append(.init(service: LogAuditService(path: opened.store.path, supervisor: supervisor, logger: logger),
+                              successTerminationBehavior: .ignore))
         if let outbox, let settings = configuration.uplink {
             services.append(.init(service: OutboxService(
                 outbox: outbox, settings: settings, board: board, supervisor: supervisor, reporter: reporter,

@@ -48,6 +48,13 @@ final class Enforcer: Sendable {
         state.withLock { $0.policy }.decide(device, secondsOfDay: secondsOfDay())
     }
 
+    /// What the policy in force decides for each of `devices`: one policy, one time of day.
+    func decisions(for devices: [USBDevice]) -> [Policy.Decision] {
+        let policy = state.withLock { $0.policy }
+        let seconds = secondsOfDay()
+        return devices.map { policy.decide($0, secondsOfDay: seconds) }
+    }
+
     /// The role of `device`: from the matching rule's label, else the udev hint or the interfaces.
     func role(of device: USBDevice) -> Role {
         decision(for: device).role

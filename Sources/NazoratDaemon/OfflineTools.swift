@@ -1,3 +1,4 @@
+import NazoratLinux
 import NazoratSigning
 import NazoratStore
 
@@ -12,9 +13,14 @@ public enum StationKeyCommand {
 
 /// `nazoratd verify-log`: the verification outcome as one or two lines of text.
 public enum LogCheck {
-    /// The one-line verdict (for stdout), a note on the key used (for stderr), and whether the log is intact.
-    public static func run(path: String, publicKey: String?) throws -> (text: String, note: String?, intact: Bool) {
-        let report = try LogVerification.verify(path: path, publicKey: publicKey)
+    /// The one-line verdict (for stdout), a note on the key used (for stderr), and whether the
+    /// log is intact; `progress` shows how far the walk is (nazoratd verify-log on a terminal).
+    public static func run(path: String, publicKey: String?,
+                           progress: ProgressLine = ProgressLine(enabled: false)) throws -> (text: String, note: String?, intact: Bool) {
+        let report = try LogVerification.verify(path: path, publicKey: publicKey) { seq, last in
+            progress.show("verifying \(path): event \(seq) of \(last) (\(last > 0 ? seq * 100 / last : 100)%)")
+        }
+        progress.clear()
         let note = report.keyFromDatabase
             ? "note: checkpoints were checked against the key recorded in the database; "
                 + "pass --key with the station's known public key to detect a re-signed log"

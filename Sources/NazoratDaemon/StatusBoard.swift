@@ -38,7 +38,7 @@ final class StatusBoard: Sendable {
     var summary: StationSummary { state.withLock { $0.summary } }
 
     /// The devices present after the last observation, in port order.
-    var present: [USBDevice] { PortOrder.sorted(state.withLock { $0.present }, port: \.port) }
+    var present: [USBDevice] { state.withLock { $0.present } }
 
     /// The seal in force.
     var inventory: Inventory? { state.withLock { $0.inventory } }
@@ -63,7 +63,9 @@ final class StatusBoard: Sendable {
 
     /// Records the present devices and the open alarms after an observation.
     func devicesChanged(present: [USBDevice], alarms: [Alarm]) {
-        update { $0.present = present; $0.alarms = alarms }
+        // Sorted once here, not at each read: a thousand ports sorted per `GET /v1/devices` cost more than the rest.
+        let sorted = PortOrder.sorted(present, port: \.port)
+        update { $0.present = sorted; $0.alarms = alarms }
     }
 
     /// Records a new seal and the alarms after it.

@@ -24,6 +24,8 @@ actor Supervisor {
     private let recorded: [USBDevice]
     private let firstStart: Bool
     private var ready = false
+    /// Who waits for READY=1 (the log's audit).
+    private var readyWaiters: [CheckedContinuation<Void, Never>] = []
 
     init(log: EventLog, store: StateStore, watcher: any DeviceSource, enforcer: Enforcer, board: StatusBoard,
          clock: SystemClock, integrity: Integrity, firstStart: Bool) throws(StoreError) {
@@ -76,7 +78,26 @@ actor Supervisor {
         if !ready, case .present = observation {
             board.ready()
             ready = true
+            readyWaiters.forEach { $0.resume() }
+            readyWaiters = []
         }
+    }
+
+    /// Returns once every device present at start is recorded and decided (READY=1).
+    func untilReady() async {
+        guard !ready else { return }
+        await withCheckedContinuation { readyWaiters.append($0) }
+    }
+
+    /// The whole log's audit found `failure` before the checkpoint the start verified from:
+    /// the critical alarm, with what verify-log will name.
+    func logAuditFailed(_ failure: ChainVerifier.Failure) async {
+        let detail = "the whole event log does not verify: \(failure); run nazoratd verify-log and keep the database"
+        guard let (alarm, draft) = integrity.book.raise(
+            Alarm(kind: .damagedDatabase, severity: .critical, subject: "log", detail: detail),
+            phase: integrity.phase, time: clock.now()) else { return }
+        await log.record(StoreBatch(drafts: [draft], alarmChanges: [alarm]))
+        board.alarmsChanged(Array(integrity.book.open.values))
     }
 
     /// Seals the present devices as the commissioned inventory (an administrator's command).

@@ -14,15 +14,25 @@ public enum LogVerification {
         public var keyFromDatabase: Bool
     }
 
-    /// Verifies the database at `path`, with `publicKey` (base64) when given.
-    public static func verify(path: String, publicKey: String?) throws(StoreError) -> Report {
+    /// Verifies the database at `path`, with `publicKey` (base64) when given. The events are
+    /// read one at a time (memory does not grow with the log); `progress` hears the seq reached
+    /// and the last seq at the first event and every 10,000 after.
+    public static func verify(path: String, publicKey: String?,
+                              progress: ((_ seq: Int64, _ last: Int64) -> Void)? = nil) throws(StoreError) -> Report {
+        // Without a way to stop, the walk always ends with a report.
+        try verify(path: path, publicKey: publicKey, progress: progress, shouldStop: { false })!
+    }
+
+    /// As above, except that the walk ends early, with nil, once `shouldStop` says so (the
+    /// daemon's audit, at shutdown).
+    public static func verify(path: String, publicKey: String?, progress: ((_ seq: Int64, _ last: Int64) -> Void)? = nil,
+                              shouldStop: () -> Bool) throws(StoreError) -> Report? {
         let store = try StateStore(path: path, readOnly: true)
         guard let station = try store.metadata(.station) else {
             // A first start killed after its schema committed and before it recorded the
             // station leaves an empty log: intact, with nothing to verify. With events but
             // no station, the database is not a Nazorat log (or was tampered with).
-            let log = try store.log()
-            guard log.events.isEmpty, log.checkpoints.isEmpty else {
+            guard try store.head() == nil, try store.checkpoints().isEmpty else {
                 throw .corrupt(path: path, reason: "no station recorded: not a Nazorat database")
             }
             return Report(result: ChainVerifier(station: "", publicKey: publicKey ?? "").verify(events: [], checkpoints: []),
@@ -30,8 +40,21 @@ public enum LogVerification {
         }
         let recordedKey = try store.metadata(.publicKey) ?? ""
         let key = publicKey ?? recordedKey
-        let log = try store.log()
-        let result = ChainVerifier(station: station, publicKey: key).verify(events: log.events, checkpoints: log.checkpoints)
+        let last = try store.head()?.seq ?? 0
+        var stopped = false
+        let result = try ChainVerifier(station: station, publicKey: key).verify(
+            checkpoints: try store.checkpoints(),
+            walk: { (body: (Event) -> Bool) throws(StoreError) in
+                try store.forEachEvent { event in
+                    if event.seq % 10_000 == 0 || event.seq == 1 {
+                        progress?(event.seq, last)
+                        stopped = shouldStop()
+                    }
+                    return !stopped && body(event)
+                }
+            },
+            whole: { () throws(StoreError) in stopped ? [] : try store.log().events })
+        if stopped { return nil }
         return Report(result: result, station: station, publicKey: key, keyFromDatabase: publicKey == nil)
     }
 }

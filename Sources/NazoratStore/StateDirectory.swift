@@ -77,8 +77,10 @@ public enum StateDirectory {
             if let recorded = try store.metadata(.station), recorded != station {
                 throw StoreError.wrongStation(path: path, recorded: recorded, configured: station)
             }
-            let log = try store.log()
             let key = try store.metadata(.publicKey) ?? publicKey
+            if try tailIsIntact(store, station: station, publicKey: key) { return nil }
+            // Something is wrong: the whole log says what (a damaged log is rare).
+            let log = try store.log()
             if case .failure(let failure) = ChainVerifier(station: station, publicKey: key)
                 .verify(events: log.events, checkpoints: log.checkpoints) {
                 return "the event log does not verify: \(failure)"
@@ -88,6 +90,27 @@ public enum StateDirectory {
             if case .corrupt(_, let reason) = error { return reason }
             throw error
         }
+    }
+
+    /// Whether the log holds from its last signed checkpoint to its head: the checkpoint is
+    /// signed by `publicKey`, its event is still there with its hash, and every event after it
+    /// extends the chain. So a start reads the events of the last 1,000 or so, not the year's;
+    /// the events before the checkpoint are on its signature's word (`verify-log` checks all).
+    private static func tailIsIntact(_ store: StateStore, station: String, publicKey: String) throws(StoreError) -> Bool {
+        let checkpoint = try store.lastCheckpoint()
+        var walk = ChainWalk(station: station)
+        if let checkpoint {
+            guard checkpoint.publicKey == publicKey, checkpoint.isValid(station: station, publicKey: publicKey) else {
+                return false
+            }
+            walk = ChainWalk(station: station, resumingAt: checkpoint)
+        }
+        var intact = true
+        try store.forEachEvent(from: checkpoint?.seq ?? 1) { event in
+            intact = walk.extend(with: event)
+            return intact
+        }
+        return intact && walk.reachedItsCheckpoint
     }
 
     private static func moveAside(path: String, reason: String, station: String, publicKey: String,

@@ -81,10 +81,29 @@ extension StateStore {
     public func log() throws(StoreError) -> (events: [Event], checkpoints: [Checkpoint]) {
         try readOnly { db in
             let events = try Row.fetchAll(db, sql: "SELECT * FROM events ORDER BY seq").map(Self.event)
-            let checkpoints = try Row.fetchAll(db, sql: "SELECT * FROM checkpoints ORDER BY seq").map { row in
-                Checkpoint(seq: row["seq"], hash: row["hash"], signature: row["signature"], publicKey: row["public_key"])
-            }
+            let checkpoints = try Row.fetchAll(db, sql: "SELECT * FROM checkpoints ORDER BY seq").map(Self.checkpoint)
             return (events, checkpoints)
+        }
+    }
+
+    /// Calls `body` with each event from `seq` on, in seq order, read one row at a time in
+    /// one read transaction (a year-long log is never in memory whole), until `body` returns false.
+    public func forEachEvent(from seq: Int64 = 1, _ body: (Event) -> Bool) throws(StoreError) {
+        try readOnly { db in
+            let rows = try Row.fetchCursor(db, sql: "SELECT * FROM events WHERE seq >= ? ORDER BY seq", arguments: [seq])
+            while let row = try rows.next(), body(Self.event(row)) {}
+        }
+    }
+
+    /// Every checkpoint, in seq order (one per 1,000 events: a few thousand at most).
+    public func checkpoints() throws(StoreError) -> [Checkpoint] {
+        try readOnly { db in try Row.fetchAll(db, sql: "SELECT * FROM checkpoints ORDER BY seq").map(Self.checkpoint) }
+    }
+
+    /// The checkpoint with the highest seq, if any.
+    public func lastCheckpoint() throws(StoreError) -> Checkpoint? {
+        try readOnly { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM checkpoints ORDER BY seq DESC LIMIT 1").map(Self.checkpoint)
         }
     }
 
@@ -94,6 +113,10 @@ extension StateStore {
             try Row.fetchAll(db, sql: "SELECT * FROM events WHERE seq > ? ORDER BY seq LIMIT ?",
                              arguments: [seq, limit]).map(Self.event)
         }
+    }
+
+    private static func checkpoint(_ row: Row) -> Checkpoint {
+        Checkpoint(seq: row["seq"], hash: row["hash"], signature: row["signature"], publicKey: row["public_key"])
     }
 
     private static func event(_ row: Row) -> Event {

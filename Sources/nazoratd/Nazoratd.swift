@@ -156,7 +156,7 @@ extension Nazoratd {
         var key: String?
 
         func run() throws {
-            let outcome = try LogCheck.run(path: db, publicKey: key)
+            let outcome = try LogCheck.run(path: db, publicKey: key, progress: ProgressLine())
             print(outcome.text)
             outcome.note.map(printToStandardError)
             if !outcome.intact { throw ExitCode(1) }

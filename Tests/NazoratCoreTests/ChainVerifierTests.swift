@@ -26,9 +26,17 @@ import Testing
         return (events, checkpoints)
     }
 
+    /// The verdict on the whole log, which the streaming verification (one event at a time)
+    /// must give too: every tampering case below checks both.
     private func verify(_ log: (events: [Event], checkpoints: [Checkpoint]), key: String = publicKey)
         -> Result<ChainVerifier.Summary, ChainVerifier.Failure> {
-        ChainVerifier(station: Self.station, publicKey: key).verify(events: log.events, checkpoints: log.checkpoints)
+        let verifier = ChainVerifier(station: Self.station, publicKey: key)
+        let whole = verifier.verify(events: log.events, checkpoints: log.checkpoints)
+        let streamed = verifier.verify(checkpoints: log.checkpoints, walk: { (body: (Event) -> Bool) in
+            for event in log.events where !body(event) { break }
+        }, whole: { log.events })
+        #expect(streamed == whole, "streamed and whole verification disagree")
+        return whole
     }
 
     private func failure(_ log: (events: [Event], checkpoints: [Checkpoint])) -> ChainVerifier.Failure? {

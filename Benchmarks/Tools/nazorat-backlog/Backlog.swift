@@ -13,12 +13,22 @@ import NazoratStore
 ///
 ///     nazorat-backlog STATE_DIR STATION [HOURS] [INTERVAL] [EVENTS]
 /// prints the station's public key and the outbox's last seq as one JSON object.
+///
+///     nazorat-backlog --year STATE_DIR STATION EVENTS
+/// makes instead a station that recorded EVENTS events over a year, every envelope delivered
+/// (an empty outbox): the year-long log whose start and verification `make bench` measures.
 @main
 enum Backlog {
     static func main() async throws {
         let arguments = CommandLine.arguments
+        if arguments.count == 5, arguments[1] == "--year", let events = Int(arguments[4]) {
+            let report = try await year(directory: arguments[2], station: arguments[3], eventCount: events)
+            print(String(decoding: try JSONSerialization.data(withJSONObject: report, options: [.sortedKeys]), as: UTF8.self))
+            return
+        }
         guard arguments.count >= 3 else {
-            FileHandle.standardError.write(Data("usage: nazorat-backlog STATE_DIR STATION [HOURS] [INTERVAL] [EVENTS]\n".utf8))
+            FileHandle.standardError.write(Data(("usage: nazorat-backlog STATE_DIR STATION [HOURS] [INTERVAL] [EVENTS]\n"
+                + "       nazorat-backlog --year STATE_DIR STATION EVENTS\n").utf8))
             exit(64)
         }
         let directory = arguments[1], station = arguments[2]
@@ -70,6 +80,22 @@ enum Backlog {
         return ["public_key": opened.signer.publicKeyText, "last_seq": summary.lastSeq ?? 0,
                                      "envelopes": summary.envelopes, "bytes": summary.bytes, "events": recorded,
                                      "heartbeats": ticks]
+    }
+
+    /// `eventCount` events spread over 365 days, written through the daemon's event log in
+    /// commits of 1,000 (so with its signed checkpoint every 1,000 events).
+    nonisolated static func year(directory: String, station: String, eventCount: Int) async throws -> [String: any Sendable] {
+        let days = 365, interval = days * 86_400 / max(eventCount / 1000, 1)
+        let clock = OutageClock(start: Int64(Date().timeIntervalSince1970 * 1e6) - Int64(days) * 86_400_000_000)
+        let opened = try StateDirectory.open(directory: directory, station: station, now: clock.now())
+        let log = try EventLog(store: opened.store, signer: opened.signer, queueLimit: 100_000,
+                               clock: clock.now, onStorageChange: { _ in }, onCommitted: { _ in })
+        for start in stride(from: 0, to: eventCount, by: 1000) {
+            clock.advance(to: start / 1000, interval: interval)
+            let drafts = (start..<min(start + 1000, eventCount)).map { draft(index: $0, time: clock.now()) }
+            guard await log.record(StoreBatch(drafts: drafts)) else { throw BacklogError.notOnDisk }
+        }
+        return ["public_key": opened.signer.publicKeyText, "events": eventCount]
     }
 
     /// A device event like the ones a busy station records (plugs of a technician's stick).

@@ -63,8 +63,8 @@ public struct ChainVerifier {
         }
     }
 
-    private let station: String
-    private let publicKey: String
+    let station: String
+    let publicKey: String
 
     /// A verifier for `station`'s log whose checkpoints must be signed by `publicKey` (base64).
     public init(station: String, publicKey: String) {
@@ -124,22 +124,27 @@ public struct ChainVerifier {
 
         let hashes = Dictionary(events.map { ($0.seq, $0.hash) }, uniquingKeysWith: { first, _ in first })
         let lastSeq = events.last?.seq ?? 0
-        for checkpoint in checkpoints.sorted(by: { $0.seq < $1.seq }) {
-            guard checkpoint.seq <= lastSeq else {
-                return .failure(Failure(seq: lastSeq + 1, kind: .truncated,
-                                        detail: "a checkpoint covers seq \(checkpoint.seq) but the log ends at \(lastSeq)"))
-            }
-            guard checkpoint.publicKey == publicKey, checkpoint.isValid(station: station, publicKey: publicKey) else {
-                return .failure(Failure(seq: checkpoint.seq, kind: .badSignature,
-                                        detail: "the checkpoint is not signed by key \(publicKey)"))
-            }
-            guard hashes[checkpoint.seq] == checkpoint.hash else {
-                return .failure(Failure(seq: checkpoint.seq, kind: .badSignature,
-                                        detail: "the signed hash is not the hash of the event"))
-            }
-        }
+        if let failure = checkFailure(checkpoints, lastSeq: lastSeq, hashAt: { hashes[$0] }) { return .failure(failure) }
         let lastCheckpoint = checkpoints.map(\.seq).max() ?? 0
         return .success(Summary(events: Int64(events.count), checkpoints: checkpoints.count,
                                 head: events.last.map { ($0.seq, $0.hash) }, unsignedTail: lastSeq - lastCheckpoint))
+    }
+
+    /// The first checkpoint that covers a seq past `lastSeq` (the tail was cut), is not signed
+    /// by the expected key, or signs another hash than the event's at its seq.
+    func checkFailure(_ checkpoints: [Checkpoint], lastSeq: Int64, hashAt: (Int64) -> String?) -> Failure? {
+        for checkpoint in checkpoints.sorted(by: { $0.seq < $1.seq }) {
+            guard checkpoint.seq <= lastSeq else {
+                return Failure(seq: lastSeq + 1, kind: .truncated,
+                               detail: "a checkpoint covers seq \(checkpoint.seq) but the log ends at \(lastSeq)")
+            }
+            guard checkpoint.publicKey == publicKey, checkpoint.isValid(station: station, publicKey: publicKey) else {
+                return Failure(seq: checkpoint.seq, kind: .badSignature, detail: "the checkpoint is not signed by key \(publicKey)")
+            }
+            guard hashAt(checkpoint.seq) == checkpoint.hash else {
+                return Failure(seq: checkpoint.seq, kind: .badSignature, detail: "the signed hash is not the hash of the event")
+            }
+        }
+        return nil
     }
 }

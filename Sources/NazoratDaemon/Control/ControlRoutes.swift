@@ -25,6 +25,8 @@ struct ControlRoutes: Sendable {
     let outboxDoorbell: Broadcast<Void>
     /// Open alarms with their ids, re-read only when the log moved on.
     let openAlarms: OpenAlarmCache
+    /// The present devices' encoded documents (`GET /v1/devices`).
+    let deviceDocuments = DeviceDocumentCache()
 
     /// Answers `request`: who may ask, which route, then the route's handler.
     func route(_ request: ControlRequest) async -> ControlResponse {
