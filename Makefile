@@ -85,13 +85,15 @@ $(FAULT_SHIM): Tests/Support/fault-shim.c
 ## each; the corpus grows in .build/fuzz/NAME, the seeds are in Fuzz/Corpus/NAME (Fuzz/seeds.py
 ## makes the generated ones); a crash, a hang (10 s per input) or a leak leaves its input in
 ## .build/fuzz/ and fails the run. Swift's backtracer is off: libFuzzer reports the crash.
+## -sanitize=fuzzer,address in one flag: SwiftPM passes its two -sanitize= flags in no fixed
+## order and the last one wins, which left the Swift code with coverage but without ASan.
 ## Then schemathesis (Tests/Schema) sends what docs/openapi.yaml describes, valid and not, to
 ## nazoratd on the simulated station: every answer must be one the document allows.
 FUZZ_SECONDS ?= 60
 FUZZERS = rule-parser device-string descriptors control-request configuration central-batch
 fuzz: build
 	cd Fuzz && for f in $(FUZZERS); do \
-	  swift build --product fuzz-$$f --sanitize fuzzer --sanitize address || exit 1; done
+	  swift build --product fuzz-$$f --sanitize fuzzer --sanitize address -Xswiftc -sanitize=fuzzer,address || exit 1; done
 	for f in $(FUZZERS); do mkdir -p .build/fuzz/$$f && \
 	  SWIFT_BACKTRACE=enable=no Fuzz/.build/debug/fuzz-$$f -max_total_time=$(FUZZ_SECONDS) -timeout=10 -print_final_stats=1 \
 	    -artifact_prefix=.build/fuzz/$$f- .build/fuzz/$$f Fuzz/Corpus/$$f || exit 1; done

@@ -2,7 +2,6 @@ import FoundationEssentials
 import Logging
 import NazoratCore
 import NazoratLinux
-import TOMLKit
 
 /// The daemon's configuration: one TOML file (`/etc/nazorat/nazorat.toml`), documented
 /// key by key in `systemd/nazorat.toml`.
@@ -49,29 +48,20 @@ public struct Configuration: Sendable, Equatable {
 
     /// Reads and validates the file at `path`.
     public static func load(path: String) throws(ConfigurationError) -> Configuration {
-        let text: String
+        let bytes: [UInt8]
         do {
-            text = String(decoding: try SystemFile.read(path, limit: 1 << 20), as: UTF8.self)
+            bytes = try SystemFile.read(path, limit: 1 << 20)
         } catch {
             throw ConfigurationError(file: path, line: 0, column: 0,
                                      message: "cannot read the configuration: \(ErrnoText.reason(error.errno.rawValue)); "
                                          + "give its path with --config (the default is \(defaultPath))")
         }
-        return try parse(text, file: path)
+        return try parse(TOMLReader.text(utf8: bytes, file: path), file: path)
     }
 
     /// Parses and validates `text`; `file` names it in errors and anchors relative paths.
     public static func parse(_ text: String, file: String) throws(ConfigurationError) -> Configuration {
-        let table: TOMLTable
-        do {
-            table = try TOMLTable(string: text)
-        } catch let error as TOMLParseError {
-            throw ConfigurationError(file: file, line: error.source.begin.line, column: error.source.begin.column,
-                                     message: error.description)
-        } catch {
-            throw ConfigurationError(file: file, line: 0, column: 0, message: "\(error)")
-        }
-        let reader = KeyReader(table: table, positions: KeyPositions(text: text), file: file)
+        let reader = try KeyReader(table: TOMLReader.parse(text, file: file), file: file)
         try reader.rejectUnknownKeys(allowed: keys)
 
         let directory = file.contains("/") ? String(file[..<file.lastIndex(of: "/")!]) : "."

@@ -1,5 +1,4 @@
 import NazoratCore
-import TOMLKit
 
 /// The `[[interfaces]]` tables: ``InterfacePolicy``'s entries, in file order. Without any,
 /// the shipped policy (``InterfacePolicy/shipped``) applies; to cut nothing, write one entry
@@ -8,17 +7,17 @@ enum InterfaceSettings {
     static let keys = ["allow", "block", "roles", "except-roles", "devices"]
 
     static func read(_ root: KeyReader) throws(ConfigurationError) -> InterfacePolicy {
-        guard let value = root.table["interfaces"] else { return .shipped }
+        guard let value = root.value("interfaces") else { return .shipped }
         guard let array = value.array else {
-            throw root.error(at: "interfaces", "must be a list of tables ([[interfaces]]), not \(value.type)")
+            throw root.error(at: "interfaces", "must be a list of tables ([[interfaces]]), not \(value.typeName)")
         }
         var entries: [InterfacePolicy.Entry] = []
         for (index, element) in array.enumerated() {
             let name = "interfaces[\(index + 1)]"
             guard let table = element.table else {
-                throw root.error(at: "interfaces", "must be a list of tables ([[interfaces]]), not a list of \(element.type)")
+                throw root.error(at: "interfaces", "must be a list of tables ([[interfaces]]), not a list of \(element.typeName)")
             }
-            entries.append(try entry(KeyReader(table: table, positions: root.positions, file: root.file, prefix: name)))
+            entries.append(try entry(KeyReader(table: table, file: root.file, prefix: name)))
         }
         return InterfacePolicy(entries: entries)
     }
@@ -32,11 +31,10 @@ enum InterfaceSettings {
         guard allow == nil || block == nil else {
             throw reader.error(at: "block", "cannot go with allow in one table: write a table for each")
         }
-        let line = reader.positions.position(of: reader.prefix).line
         return InterfacePolicy.Entry(
             target: allow == nil ? .block : .allow, interfaces: allow ?? block ?? [],
             roles: try roles(reader, "roles"), exceptRoles: try roles(reader, "except-roles") ?? [],
-            devices: try devices(reader), origin: "\(reader.file):\(line)")
+            devices: try devices(reader), origin: "\(reader.file):\(reader.table.position.line)")
     }
 
     private static func patterns(_ reader: KeyReader, _ key: String) throws(ConfigurationError) -> [Rule.InterfacePattern]? {
@@ -69,7 +67,7 @@ enum InterfaceSettings {
 
     /// `devices = "id 04b8:0e28 serial \"X6TK\""`: rule attributes, read by the rule parser.
     private static func devices(_ reader: KeyReader) throws(ConfigurationError) -> Rule? {
-        guard reader.table["devices"] != nil else { return nil }
+        guard reader.value("devices") != nil else { return nil }
         let text = try reader.string("devices", required: true, default: "")
         do {
             return try RuleParser(file: reader.file).parseRule("allow " + text)

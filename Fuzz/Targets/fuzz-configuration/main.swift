@@ -11,7 +11,8 @@ public func fuzzConfiguration(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt
         let configuration = try Configuration.parse(text, file: "/etc/nazorat/fuzz.toml")
         precondition(!configuration.station.isEmpty, "a configuration without a station")
     } catch {
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).count
+        // By bytes: "\r\n" is one Character, so splitting the String would not count CRLF lines.
+        let lines = text.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).count
         precondition((0...lines + 1).contains(error.line), "line \(error.line) of a \(lines)-line file")
         precondition(!error.message.isEmpty, "an error without a message")
         precondition(!error.description.unicodeScalars.contains { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) },
