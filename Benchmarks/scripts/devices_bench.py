@@ -25,9 +25,13 @@ def usbguard_config(directory, backend):
     return path
 
 
+# nazoratd's console line of a policy.decision event: "policy: PORT ID (ROLE) allowed by ...".
+DECISION = re.compile(r"^\S+ \S+ +policy: \S+ \S+ \(", re.M)
+
+
 def nazoratd_decisions(log):
     with open(log, errors="replace") as f:
-        return f.read().count("NAZORAT_EVENT=policy.decision")
+        return len(DECISION.findall(f.read()))
 
 
 DECIDED = re.compile(r"device\.system_name='([^']*)' target\.new=")
@@ -125,7 +129,7 @@ def hotplug_nazoratd(products, storm_path, count):
         # What umockdev's adds cost the simulator: USBGuard's own process pays this (below).
         result["simulator_cpu_s_per_1000"] = (process_stats(sim.pid)[0] - sim_before) * 1000 / count
         with open(log, errors="replace") as f:
-            result["lost"] = f.read().count("events.lost")
+            result["lost"] = f.read().count("events were lost while storage was failing")
         os.kill(pid, signal.SIGKILL)
         sim.wait()
     shutil.rmtree(directory, ignore_errors=True)
