@@ -96,7 +96,25 @@ def idle(results):
             seconds = s["seconds"]["median"]
             rows.append([name, f"{seconds:.0f} s", cell(s["cpu_s"], unit=" s"), cell(s["wakeups"], digits=0),
                          cell(s["wakeups"], 1 / seconds, 2), cell(s["rss_kib"], 1 / 1024, 1, " MiB")])
-    return "### Idle\n\n" + table(["process", "window", "CPU", "wakeups", "wakeups/s", "RSS"], rows)
+    text = "### Idle\n\n" + table(["process", "window", "CPU", "wakeups", "wakeups/s", "RSS"], rows)
+    for key, name in [("idle_nazoratd", "nazoratd"), ("idle_swift_floor", "the Swift floor program")]:
+        if key in results and "smaps" in results[key]["runs"][-1]:
+            text += "\n\n" + memory_map(name, results[key]["runs"][-1]["smaps"])
+    return text
+
+
+def memory_map(name, groups, shown=12):
+    """Where the resident memory is, by mapping (/proc/PID/smaps, Benchmarks/scripts/smaps.py), KiB."""
+    ordered = sorted(groups.items(), key=lambda item: -item[1]["Rss"])
+    rest = {field: sum(values[field] for _, values in ordered[shown:]) for field in ordered[0][1]} if ordered else {}
+    rows = [[group] + [f"{values[field]:,}" for field in values] for group, values in ordered[:shown]]
+    if len(ordered) > shown:
+        rows.append([f"{len(ordered) - shown} other mappings"] + [f"{rest[field]:,}" for field in rest])
+    total = {field: sum(values[field] for _, values in ordered) for field in ordered[0][1]} if ordered else {}
+    rows.append(["**total**"] + [f"**{total[field]:,}**" for field in total])
+    fields = list(ordered[0][1]) if ordered else []
+    return (f"Resident memory of {name} at the end of its idle window, by mapping (KiB):\n\n"
+            + table(["mapping"] + [field.replace("_", " ") for field in fields], rows))
 
 
 def drain(results):

@@ -10,6 +10,7 @@ import subprocess
 import tempfile
 import time
 
+import smaps
 from bench_common import (HERE, Notify, STATION, boottime, child_named, config, process_stats, rss_now, switches,
                           wakeups)
 
@@ -105,7 +106,7 @@ def measure_idle(pid, seconds):
     time.sleep(seconds)
     cpu_after, _ = process_stats(pid)
     return {"seconds": seconds, "cpu_s": cpu_after - cpu_before,
-            "wakeups": wakeups(switches_before, switches(pid)), "rss_kib": rss_now(pid)}
+            "wakeups": wakeups(switches_before, switches(pid)), "rss_kib": rss_now(pid), "smaps": smaps.breakdown(pid)}
 
 
 def make_backlog(tools, scratch):
