@@ -27,6 +27,9 @@ def make(tools, directory):
 
 def start(products, directory):
     """nazoratd on the polling station with the year's state: READY=1, then the audit's end."""
+    # Each run binds the notify socket again in the same directory.
+    if os.path.exists(os.path.join(directory, "notify.sock")):
+        os.unlink(os.path.join(directory, "notify.sock"))
     notify = Notify(directory)
     log_path = os.path.join(directory, "daemon.log")
     with open(log_path, "w") as log:

@@ -1,6 +1,7 @@
 extension Rule.SetOperator {
     /// USBGuard's meaning of the operator, with `matches(ruleValue, deviceValue)` (patterns on the left).
-    func solve<Pattern, Value>(rule: [Pattern], device: [Value], _ matches: (Pattern, Value) -> Bool) -> Bool {
+    func solve<Pattern, Values: Collection>(rule: [Pattern], device: Values,
+                                            _ matches: (Pattern, Values.Element) -> Bool) -> Bool {
         func inDevice(_ pattern: Pattern) -> Bool { device.contains { matches(pattern, $0) } }
         return switch self {
         case .allOf: rule.allSatisfy(inDevice)
@@ -14,7 +15,7 @@ extension Rule.SetOperator {
 }
 
 extension Rule.Attribute {
-    func matches<DeviceValue>(_ device: [DeviceValue], _ match: (Value, DeviceValue) -> Bool) -> Bool {
+    func matches<DeviceValues: Collection>(_ device: DeviceValues, _ match: (Value, DeviceValues.Element) -> Bool) -> Bool {
         setOperator.solve(rule: values, device: device, match)
     }
 }
@@ -22,18 +23,21 @@ extension Rule.Attribute {
 extension Rule {
     /// Whether the rule's attributes match `device` and its conditions hold at `secondsOfDay`
     /// (local time of day). An attribute the rule does not name matches every device.
+    /// A single device value is a `CollectionOfOne`, not an array: the policy is asked about
+    /// every device at every `GET /v1/devices`, and an array per attribute (with a copy of the
+    /// device for its id) was most of that cost.
     public func matches(_ device: USBDevice, secondsOfDay: Int) -> Bool {
-        let text = { (string: DeviceString?) in [string ?? DeviceString(bytes: [])] }
+        let text = { (string: DeviceString?) in CollectionOfOne(string ?? DeviceString(bytes: [])) }
         let same = { (a: DeviceString, b: DeviceString) in a.bytes == b.bytes }
-        guard id?.matches([device], { pattern, device in
-            pattern.vendor.map { $0 == device.vendorID } ?? true && pattern.product.map { $0 == device.productID } ?? true
+        guard id?.matches(CollectionOfOne((device.vendorID, device.productID)), { pattern, ids in
+            pattern.vendor.map { $0 == ids.0 } ?? true && pattern.product.map { $0 == ids.1 } ?? true
         }) ?? true else { return false }
         guard hash?.matches(text(device.hash.map(DeviceString.init)), same) ?? true,
               parentHash?.matches(text(device.parentHash.map(DeviceString.init)), same) ?? true,
               name?.matches(text(device.product), same) ?? true,
               serial?.matches(text(device.serial), same) ?? true,
-              viaPort?.matches([DeviceString(device.port)], same) ?? true,
-              withConnectType?.matches([DeviceString(device.connectType?.rawValue ?? "")], same) ?? true,
+              viaPort?.matches(CollectionOfOne(DeviceString(device.port)), same) ?? true,
+              withConnectType?.matches(CollectionOfOne(DeviceString(device.connectType?.rawValue ?? "")), same) ?? true,
               withInterface?.matches(device.interfaces, { $0.matches($1) }) ?? true
         else { return false }
         return conditions?.hold(secondsOfDay: secondsOfDay) ?? true
@@ -88,8 +92,10 @@ public struct Policy: Sendable, Equatable {
 
     /// Decides `device` at `secondsOfDay` (local time of day, for `localtime` conditions).
     public func decide(_ device: USBDevice, secondsOfDay: Int) -> Decision {
-        for rule in rules where rule.matches(device, secondsOfDay: secondsOfDay) {
-            return Decision(target: rule.target, ruleLine: rule.line, role: rule.role ?? Role.guess(for: device))
+        // By index: `for rule in rules` copies each rule (a retain per attribute) per device.
+        for index in rules.indices where rules[index].matches(device, secondsOfDay: secondsOfDay) {
+            return Decision(target: rules[index].target, ruleLine: rules[index].line,
+                            role: rules[index].role ?? Role.guess(for: device))
         }
         return Decision(target: implicit, ruleLine: nil, role: Role.guess(for: device))
     }

@@ -19,21 +19,23 @@ final class DeviceDocumentCache: Sendable {
 
     private let entries = Mutex<[String: Entry]>([:])
 
-    /// The JSON of the documents for `inputs`, in order; only the present devices stay cached.
+    /// The JSON of the documents for `inputs`, in order. Entries are updated in place (a copy
+    /// of every entry per request cost as much as the encoding saved); the devices that left
+    /// are dropped once the cache holds more than twice the present ones.
     func encoded(_ inputs: [DeviceDocument.Inputs]) -> [[UInt8]] {
         entries.withLock { entries in
-            var kept: [String: Entry] = [:]
-            kept.reserveCapacity(inputs.count)
             let encoded = inputs.map { input in
-                if let entry = entries[input.device.syspath], entry.document == input {
-                    kept[input.device.syspath] = entry
-                    return entry.bytes
+                if let bytes = entries[input.device.syspath].flatMap({ $0.document == input ? $0.bytes : nil }) {
+                    return bytes
                 }
                 let bytes = Self.encode(input.document)
-                kept[input.device.syspath] = Entry(document: input, bytes: bytes)
+                entries[input.device.syspath] = Entry(document: input, bytes: bytes)
                 return bytes
             }
-            entries = kept
+            if entries.count > 2 * inputs.count {
+                let present = Set(inputs.map(\.device.syspath))
+                entries = entries.filter { present.contains($0.key) }
+            }
             return encoded
         }
     }
