@@ -4,7 +4,7 @@
 /// never trusted. They are kept exactly as read, so that hashes and evidence
 /// stay faithful, and every rendering for a person or a log goes through
 /// ``escaped(limit:)``.
-public struct DeviceString: Sendable, Hashable, Codable, CustomStringConvertible {
+public struct DeviceString: Sendable, Hashable, CustomStringConvertible {
     /// The bytes as the device reported them (after the kernel's trailing newline is trimmed).
     public let bytes: [UInt8]
 
