@@ -5,7 +5,7 @@ SUDO         := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Debian packages the build and the tests need; `make deps` installs the missing ones.
 DEBIAN_PACKAGES = pkg-config libudev-dev libsystemd-dev libsqlite3-dev umockdev libumockdev-dev usbguard systemd udev python3-yaml python3-jsonschema python3-venv openssl
 # What `make bench` needs beyond them, and how often it runs each scenario.
-BENCH_PACKAGES = hyperfine usbguard umockdev
+BENCH_PACKAGES = hyperfine usbguard umockdev time
 BENCH_RUNS    ?= 3
 # What `make deb` and `make vm-test` need beyond them.
 DEB_PACKAGES  = dpkg-dev lintian binutils

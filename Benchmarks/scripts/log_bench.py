@@ -1,10 +1,10 @@
 """A year-long log: a station database with a million events (nazorat-backlog --year, the
 daemon's own event log and checkpoints). nazoratd's start to READY=1 on it (the start
 verifies from the last signed checkpoint), the whole-log audit that follows READY, and
-`nazoratd verify-log` over it: time and peak memory, and the size on disk."""
+`nazoratd verify-log` over it, and `nazoratd export-log` (the election event log format) of
+all of it and of its last 20,000 events: time and peak memory, and the size on disk."""
 import json
 import os
-import resource
 import shutil
 import signal
 import subprocess
@@ -52,17 +52,47 @@ def start(products, directory):
     return {"ready_s": ready, "audit_s": audit}
 
 
+def peak_run(argv, stdout):
+    """Runs `argv` to completion: its exit status and peak RSS (KiB).
+
+    Through GNU time, whose own small process forks the command: the peak the kernel reports
+    for a child of this Python process would be Python's own, from before the exec, whenever
+    the command stays below it (and every measurement of verify-log until 2026-12-01 was)."""
+    with tempfile.NamedTemporaryFile("r") as peak:
+        status = subprocess.run(["/usr/bin/time", "-f", "%M", "-o", peak.name] + argv, stdout=stdout,
+                                stderr=subprocess.DEVNULL).returncode
+        return status, int(peak.read().split()[-1])
+
+
 def verify(products, directory):
     """nazoratd verify-log over the database, piped: seconds and peak RSS."""
     began = boottime()
-    process = subprocess.Popen([os.path.join(products, "nazoratd"), "verify-log", "--db",
-                                os.path.join(directory, "state", "state.db")],
-                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-    output = process.stdout.read().decode()
-    _, status, usage = os.wait4(process.pid, 0)
-    if status != 0 or "intact" not in output:
-        raise RuntimeError(f"verify-log did not find the year-long log intact: {output}")
-    return {"verify_s": boottime() - began, "verify_rss_kib": usage.ru_maxrss}
+    with tempfile.TemporaryFile() as output:
+        status, peak = peak_run([os.path.join(products, "nazoratd"), "verify-log", "--db",
+                                 os.path.join(directory, "state", "state.db")], output)
+        output.seek(0)
+        text = output.read().decode()
+    if status != 0 or "intact" not in text:
+        raise RuntimeError(f"verify-log did not find the year-long log intact: {text}")
+    return {"verify_s": boottime() - began, "verify_rss_kib": peak}
+
+
+def export(products, directory):
+    """nazoratd export-log of the whole log, and of its last 20,000 events (the same peak memory
+    for both is what "does not grow with the log" means): seconds, peak RSS, document size."""
+    measured = {}
+    for name, after in (("export", 0), ("export_tail", max(0, YEAR_EVENTS - 20_000))):
+        document = os.path.join(directory, name + ".json")
+        began = boottime()
+        with open(document, "wb") as out:
+            status, peak = peak_run([os.path.join(products, "nazoratd"), "export-log", "--db",
+                                     os.path.join(directory, "state", "state.db"), "--after", str(after)], out)
+        if status != 0:
+            raise RuntimeError(f"export-log failed on the year-long log (status {status})")
+        measured.update({name + "_s": boottime() - began, name + "_rss_kib": peak,
+                         name + "_bytes": os.path.getsize(document)})
+        os.unlink(document)
+    return measured
 
 
 def year_log(products, tools, runs):
@@ -70,7 +100,8 @@ def year_log(products, tools, runs):
     directory = tempfile.mkdtemp(prefix="nazorat-bench-year-")
     try:
         made = make(tools, directory)
-        measured = [dict(made, **start(products, directory), **verify(products, directory)) for _ in range(runs)]
+        measured = [dict(made, **start(products, directory), **verify(products, directory), **export(products, directory))
+                    for _ in range(runs)]
     finally:
         shutil.rmtree(directory, ignore_errors=True)
     return measured

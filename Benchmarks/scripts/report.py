@@ -141,6 +141,14 @@ def yearlog(results):
         ["`nazoratd verify-log`", cell(s["verify_s"], unit=" s"), ""],
         ["verify-log peak RSS", cell(s["verify_rss_kib"], 1 / 1024, 1, " MiB"), "does not grow with the log"],
     ]
+    if "export_s" in s:
+        rows += [
+            ["`nazoratd export-log` (NIST SP 1500-101) of every event", cell(s["export_s"], unit=" s"), ""],
+            ["its peak RSS", cell(s["export_rss_kib"], 1 / 1024, 1, " MiB"), "does not grow with the log"],
+            ["its document", cell(s["export_bytes"], 1 / 1e6, 0, " MB"), ""],
+            ["export-log of the last 20,000 events: time, peak RSS",
+             cell(s["export_tail_s"], unit=" s") + ", " + cell(s["export_tail_rss_kib"], 1 / 1024, 1, " MiB"), ""],
+        ]
     return (f"### A year-long log: {s['events']['median']:,.0f} events\n\n"
             f"Made by `nazorat-backlog --year` in {s['made_s']['median']:.0f} s; {s['bytes']['median'] / 1e6:,.0f} MB "
             f"on disk ({s['bytes']['median'] / s['events']['median']:,.0f} bytes per event).\n\n"

@@ -77,6 +77,38 @@ public struct ClientSession: Sendable {
         return (200..<300).contains(status) ? 0 : 1
     }
 
+    /// Writes the body of `GET target` to standard output as it arrives (an export); 1 when
+    /// the answer is an error or when `isComplete` finds the body's last bytes cut short.
+    public func download(_ target: String, what: String, isComplete: ([UInt8]) -> Bool) async -> Int32 {
+        var status = 0
+        var refusal: [UInt8] = []
+        var tail: [UInt8] = []
+        do {
+            try await client.stream(target) { code in
+                status = code
+            } onBody: { bytes in
+                guard (200..<300).contains(status) else {
+                    refusal += bytes
+                    return
+                }
+                StandardStream.output.write(bytes)
+                tail = Array((tail + bytes).suffix(16))
+            }
+        } catch {
+            Self.printError("nazoratctl: \(error)")
+            return Self.unreachable
+        }
+        guard (200..<300).contains(status) else {
+            Self.printError("nazoratctl: \(Self.errorMessage(.init(status: status, body: refusal)))")
+            return 1
+        }
+        guard isComplete(tail) else {
+            Self.printError("nazoratctl: the \(what) was cut short: nazoratd could not read the rest (its journal says why)")
+            return 1
+        }
+        return 0
+    }
+
     static func errorMessage(_ response: ControlClient.Response) -> String {
         if let error = try? JSONDecoder().decode(ErrorDocument.self, from: Data(response.body)) {
             return "\(Terminal.safe(error.error.message)) (\(response.status) \(error.error.code))"

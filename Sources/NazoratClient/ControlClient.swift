@@ -48,13 +48,19 @@ public struct ControlClient: Sendable {
     public func streamLines(_ target: String, onStatus: (Int) throws -> Void,
                             onLine: ([UInt8]) throws -> Void) async throws(ControlClientError) {
         var pending: [UInt8] = []
-        try await exchange(.GET, target, body: nil, onHead: onStatus) { bytes in
+        try await stream(target, onStatus: onStatus) { bytes in
             pending += bytes
             while let newline = pending.firstIndex(of: 0x0A) {
                 try onLine(Array(pending[..<newline]))
                 pending.removeSubrange(...newline)
             }
         }
+    }
+
+    /// Sends `GET target` and hands the answer's body to `onBody` in pieces as they arrive.
+    public func stream(_ target: String, onStatus: (Int) throws -> Void,
+                       onBody: ([UInt8]) throws -> Void) async throws(ControlClientError) {
+        try await exchange(.GET, target, body: nil, onHead: onStatus, onBody: onBody)
     }
 
     private typealias Connection = NIOAsyncChannel<HTTPClientResponsePart, HTTPClientRequestPart>

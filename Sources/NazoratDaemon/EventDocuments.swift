@@ -9,20 +9,10 @@ enum EventDocuments {
     static func document(_ event: Event) -> EventDocument {
         let payload = (try? JSONDecoder().decode(JSONValue.self, from: Data(event.draft.payload.utf8))) ?? .string(event.draft.payload)
         return EventDocument(
-            seq: event.seq, time: timestamp(event.draft.time.realtimeUSec), monotonicUsec: event.draft.time.monotonicUSec,
+            seq: event.seq, time: UTCTime.rfc3339(microseconds: event.draft.time.realtimeUSec), monotonicUsec: event.draft.time.monotonicUSec,
             bootId: event.draft.time.bootID, type: event.draft.type, severity: event.draft.severity.rawValue,
             subject: event.draft.subject, message: event.draft.message, payload: payload,
             prevHash: event.prevHash, hash: event.hash)
-    }
-
-    /// `2026-11-29T22:49:03.123456Z`.
-    static func timestamp(_ microseconds: Int64) -> String {
-        let seconds = Double(microseconds / 1_000_000)
-        let date = Date(timeIntervalSince1970: seconds)
-        let base = date.formatted(.iso8601.year().month().day().dateSeparator(.dash).time(includingFractionalSeconds: false)
-            .timeSeparator(.colon).timeZone(separator: .omitted))
-        let fraction = String(microseconds % 1_000_000 + 1_000_000).dropFirst()
-        return base.replacingOccurrences(of: "Z", with: "") + "." + fraction + "Z"
     }
 
     /// The events after `seq`, one JSON object per line: the backlog from the database, then

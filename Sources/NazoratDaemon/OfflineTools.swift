@@ -33,3 +33,20 @@ public enum LogCheck {
         }
     }
 }
+
+/// `nazoratd export-log --db PATH`: a database's log (a station's, or a copy) as a CDF
+/// `ElectionEventLog` document, written in chunks as it is read.
+public enum LogExportCommand {
+    /// Writes the events after `after` to `output`; returns how many were exported.
+    public static func run(path: String, after: Int64, now: Int64, output: StandardStream = .output,
+                           progress: ProgressLine = ProgressLine()) throws -> Int {
+        var export = try LogExport(store: try StateStore(path: path, readOnly: true), after: after, now: now)
+        while let chunk = try export.next() {
+            output.write(chunk)
+            let done = export.exportedThrough
+            progress.show("exporting \(path): event \(done) of \(export.end) (\(export.end > 0 ? done * 100 / export.end : 100)%)")
+        }
+        progress.clear()
+        return export.exported
+    }
+}

@@ -2,8 +2,9 @@ import ArgumentParser
 import FoundationEssentials
 import NazoratAPI
 import NazoratClient
+import NazoratCore
 
-// events, verify-log and key: the tamper-evident log.
+// events, verify-log, export-log and key: the tamper-evident log.
 
 struct Events: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Show the event log, or follow it.")
@@ -32,6 +33,26 @@ struct VerifyLog: AsyncParsableCommand {
     func run() async throws {
         try finish(await options.session.run(.GET, "/v1/log/verify", as: VerificationDocument.self,
                                              render: { Terminal.safe($0.message) }, status: { $0.ok ? 0 : 1 }))
+    }
+}
+
+struct ExportLog: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export-log",
+        abstract: "Write the event log as an election event log (NIST SP 1500-101, JSON) on stdout.",
+        discussion: "Streamed from nazoratd as it reads the log; docs/cdf-export.md maps each field. "
+            + "Exit 1 if nazoratd refused or the export was cut short.")
+    @OptionGroup var options: ClientOptions
+    @Option(help: "The format: cdf.")
+    var format = "cdf"
+    @Option(help: "Only the events after this seq (the last Sequence of a previous export).")
+    var after: Int64 = 0
+
+    func run() async throws {
+        let target = "/v1/log/export?format=\(PathSegment.encode(format))&after=\(after)"
+        try finish(await options.session.download(target, what: "export") {
+            $0.suffix(CDFEventLog.closing.count).elementsEqual(CDFEventLog.closing)
+        })
     }
 }
 

@@ -12,7 +12,7 @@ struct Nazoratd: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "nazoratd",
         abstract: "Supervises the USB equipment of a polling station.",
-        subcommands: [Run.self, Devices.self, GeneratePolicy.self, Seal.self, Key.self, VerifyLog.self, Catalog.self],
+        subcommands: [Run.self, Devices.self, GeneratePolicy.self, Seal.self, Key.self, VerifyLog.self, ExportLog.self, Catalog.self],
         defaultSubcommand: Run.self)
 }
 
@@ -123,10 +123,18 @@ extension Nazoratd {
 
     struct Catalog: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Print the journal catalog (installed as systemd/nazorat.catalog).")
+            abstract: "Print the event catalog: the journal's (installed as systemd/nazorat.catalog), or the "
+                + "election event log documentation (--format cdf, NIST SP 1500-101).")
+
+        @Option(help: "journal or cdf.")
+        var format: AuditFormat = .journal
 
         func run() {
-            print(EventCatalog.render(), terminator: "")
+            switch format {
+            case .journal: print(EventCatalog.render(), terminator: "")
+            case .cdf: StandardStream.output.write(CDFDocumentation.render(version: Daemon.version,
+                                                                          generatedMicroseconds: SystemClock().now().realtimeUSec))
+            }
         }
     }
 

@@ -31,6 +31,12 @@ printf 'Source: nazorat\n\nPackage: nazorat\nArchitecture: amd64\n' > "$work/src
 # expected here and go to a log.)
 depends=$(cd "$work/src" && dpkg-shlibdeps -O -e "$root"/usr/bin/* 2>"$work/shlibdeps.log" | sed -n 's/^shlibs:Depends=//p')
 if [ -z "$depends" ]; then cat "$work/shlibdeps.log" >&2; echo "build.sh: dpkg-shlibdeps found no Depends" >&2; exit 1; fi
+# The release link packs relative relocations (DT_RELR, Makefile RELEASE_LINK): ld.so from
+# glibc 2.36 on applies them (the binaries need its GLIBC_ABI_DT_RELR version), which
+# Debian's libc6 symbols file does not map to a version; say it here.
+if readelf -V "$root"/usr/bin/nazoratd | grep -q GLIBC_ABI_DT_RELR; then
+  depends=$(printf '%s' "$depends" | sed -E 's/libc6 \(>= [0-9.]+\)/libc6 (>= 2.36)/')
+fi
 
 mkdir -p "$root/DEBIAN"
 size=$(du -sk --exclude=DEBIAN "$root" | cut -f1)

@@ -2,6 +2,7 @@ import NazoratAPI
 import NazoratCore
 import NazoratHTTP
 import NazoratStore
+import Synchronization
 
 /// The station as a whole: status, key, log verification, metrics, and the event log.
 extension ControlRoutes {
@@ -10,6 +11,7 @@ extension ControlRoutes {
         Route("GET", "/v1/key", .read) { routes, _ in .json(KeyDocument(publicKey: routes.publicKey)) },
         Route("GET", "/v1/log/verify", .read) { routes, _ in routes.verifyLog() },
         Route("GET", "/v1/events", .read) { routes, call in routes.events(call.request) },
+        Route("GET", "/v1/log/export", .read) { routes, call in routes.exportLog(call.request) },
         Route("GET", "/metrics", .read) { routes, _ in
             .text(routes.metrics.exposition(), contentType: "text/plain; version=0.0.4; charset=utf-8")
         },
@@ -39,6 +41,25 @@ extension ControlRoutes {
         do {
             let check = try LogCheck.run(path: store.path, publicKey: publicKey)
             return .json(VerificationDocument(ok: check.intact, message: check.text))
+        } catch {
+            return Self.storage("the log cannot be read", error)
+        }
+    }
+
+    /// The log as an election event log document (``LogExport``), streamed: each chunk is
+    /// read when the client has taken the one before, so a slow reader holds one page.
+    func exportLog(_ request: ControlRequest) -> ControlResponse {
+        guard let after = Int64(request.parameter("after") ?? "0"), after >= 0 else {
+            return .error(400, code: "bad-parameter", message: "after must be a seq, 0 or more")
+        }
+        guard (request.parameter("format") ?? "cdf") == "cdf" else {
+            return .error(400, code: "bad-parameter", message: "format must be cdf")
+        }
+        do {
+            let export = Mutex(try LogExport(store: store, after: after, now: supervisor.clock.now().realtimeUSec))
+            // A read that fails midway ends the stream without the document's closing, which
+            // nazoratctl reports as an export cut short.
+            return .streaming(AsyncStream(unfolding: { export.withLock { try? $0.next() } }), contentType: "application/json")
         } catch {
             return Self.storage("the log cannot be read", error)
         }
