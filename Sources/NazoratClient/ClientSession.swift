@@ -31,24 +31,41 @@ public struct ClientSession: Sendable {
     public func run<Document: Decodable>(_ method: HTTPMethod, _ target: String, body: [UInt8]? = nil,
                                          as type: Document.Type, render: (Document) -> String,
                                          status: (Document) -> Int32 = { _ in 0 }) async -> Int32 {
+        switch await fetch(method, target, body: body, as: type) {
+        case .failure(let exit):
+            return exit.status
+        case .success(let (document, raw)):
+            if json { Self.write(raw) } else { Self.write(Array((render(document) + "\n").utf8)) }
+            return status(document)
+        }
+    }
+
+    /// The exit status of a request that gave no document; why has been printed.
+    public struct Exit: Error {
+        public let status: Int32
+    }
+
+    /// Sends the request and decodes the answer, with its raw bytes; prints why when there is
+    /// none (1 for an error answer or one this version does not understand, 2 when the daemon
+    /// cannot be reached).
+    public func fetch<Document: Decodable>(_ method: HTTPMethod, _ target: String, body: [UInt8]? = nil,
+                                           as type: Document.Type) async -> Result<(Document, [UInt8]), Exit> {
         let response: ControlClient.Response
         do {
             response = try await client.request(method, target, body: body)
         } catch {
             Self.printError("nazoratctl: \(error)")
-            return Self.unreachable
+            return .failure(Exit(status: Self.unreachable))
         }
         guard (200..<300).contains(response.status) else {
             if json { Self.write(response.body) } else { Self.printError("nazoratctl: \(Self.errorMessage(response))") }
-            return 1
+            return .failure(Exit(status: 1))
         }
         do {
-            let document = try JSONDecoder().decode(type, from: Data(response.body))
-            if json { Self.write(response.body) } else { Self.write(Array((render(document) + "\n").utf8)) }
-            return status(document)
+            return .success((try JSONDecoder().decode(type, from: Data(response.body)), response.body))
         } catch {
             Self.printError("nazoratctl: nazoratd's answer is not what this nazoratctl expects (\(error))")
-            return 1
+            return .failure(Exit(status: 1))
         }
     }
 
@@ -124,7 +141,8 @@ public struct ClientSession: Sendable {
         stream.write(bytes)
     }
 
-    static func printError(_ message: String) {
+    /// Writes `message` and a newline to standard error.
+    public static func printError(_ message: String) {
         write(Array(message.utf8), to: .error)
     }
 }

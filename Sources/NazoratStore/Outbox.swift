@@ -88,6 +88,27 @@ public actor Outbox {
         try store.outboxSummary()
     }
 
+    /// Every envelope central has not acknowledged, as an offline bundle: each one's file
+    /// exactly as stored, and a manifest naming them with their SHA-256, signed by the
+    /// station key (nazoratctl export-bundle). Nothing is acknowledged by exporting: the
+    /// uplink still delivers them if the network comes back, and central holds each once.
+    public func bundle(createdUsec: Int64) throws(StoreError) -> (contents: OfflineBundle.Contents, manifest: OfflineBundle.Manifest) {
+        var files: [OfflineBundle.Contents.File] = []
+        var listed: [OfflineBundle.Manifest.File] = []
+        var after = try acknowledgedThrough()
+        while case let page = try store.outbox(after: after, limit: 1000), let last = page.last {
+            for entry in page {
+                let name = OfflineBundle.fileName(seq: entry.seq)
+                files.append(.init(name: name, content: entry.envelope))
+                listed.append(.init(name: name, seq: entry.seq, sha256: OfflineBundle.digest(Array(entry.envelope.utf8))))
+            }
+            after = last.seq
+        }
+        let manifest = OfflineBundle.Manifest(station: station, createdUsec: createdUsec, files: listed)
+        return (OfflineBundle.Contents(manifest: signer.envelope(kind: OfflineBundle.manifestKind, manifest), files: files),
+                manifest)
+    }
+
     /// The highest seq central acknowledged (without summing up the outbox).
     public func acknowledgedThrough() throws(StoreError) -> Int64 {
         Int64(try store.metadata(.outboxAcknowledgedThrough) ?? "0") ?? 0

@@ -13,7 +13,7 @@ struct NazoratCentralCommand: AsyncParsableCommand {
         commandName: "nazorat-central",
         abstract: "Receive, verify and store polling stations' signed envelopes (reference implementation).",
         discussion: "The protocol is docs/central-protocol.md.",
-        subcommands: [Serve.self, Enroll.self], defaultSubcommand: Serve.self)
+        subcommands: [Serve.self, Enroll.self, Import.self], defaultSubcommand: Serve.self)
 }
 
 struct Serve: AsyncParsableCommand {
@@ -68,6 +68,22 @@ struct Enroll: AsyncParsableCommand {
     func run() throws {
         try Central.enroll(stateDirectory: stateDir, station: station, publicKey: publicKey)
         print("enrolled \(station)")
+    }
+}
+
+struct Import: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Apply an offline bundle (nazoratctl export-bundle wrote it) as if its envelopes had arrived online.",
+        discussion: "A bundle whose manifest or files do not check out is refused whole, with the reason; importing "
+            + "it twice, or importing what the uplink delivers later, duplicates nothing. Exit 1 on a refusal.")
+
+    @Option(help: "Where central.db lives.")
+    var stateDir: String
+    @Argument(help: "The bundle directory.")
+    var bundle: String
+
+    func run() async throws {
+        print(try await Central.importBundle(stateDirectory: stateDir, directory: bundle))
     }
 }
 

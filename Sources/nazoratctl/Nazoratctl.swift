@@ -35,10 +35,12 @@ struct Nazoratctl: AsyncParsableCommand {
               nazoratctl results     the final report
             For auditors:
               nazoratctl export-log > log.json   the event log, NIST SP 1500-101
+            Without a network (nazorat-admin):
+              nazoratctl export-bundle /media/export/bundle   for nazorat-central import
 
             """,
         subcommands: [Status.self, Devices.self, Alarms.self, Ack.self, Events.self, Seal.self, Allow.self, Block.self,
-                      PolicyCommand.self, Counters.self, Polls.self, Results.self, VerifyLog.self, ExportLog.self, Key.self])
+                      PolicyCommand.self, Counters.self, Polls.self, Results.self, VerifyLog.self, ExportLog.self, ExportBundle.self, Key.self])
 
     /// Parses the command line with the common options moved after the command, where the
     /// commands declare them: `nazoratctl --socket S status` means `nazoratctl status --socket S`.

@@ -25,7 +25,7 @@ public enum EventCategory: String, Sendable, CaseIterable {
                 + "cannot supervise it."
         case .userAction:
             "A person at the station acted: sealed the inventory, opened or closed the polls, acknowledged "
-                + "an alarm, overrode a decision."
+                + "an alarm, overrode a decision, exported the outbox for central."
         case .accessControl:
             "A request on the control socket was refused for lack of permission."
         case .ballotCount:
@@ -58,7 +58,7 @@ extension EventType {
             .policyDecision
         case .alarmRaised, .alarmRegraded, .alarmCleared:
             .alarm
-        case .alarmAcknowledged, .deviceOverride, .pollsOpened, .pollsClosed, .inventorySealed:
+        case .alarmAcknowledged, .deviceOverride, .pollsOpened, .pollsClosed, .inventorySealed, .bundleExported:
             .userAction
         case .controlDenied:
             .accessControl
@@ -74,7 +74,7 @@ extension EventType {
              .resultsRefused:
             .failure
         case .daemonStarted, .daemonStopped, .enforcementWrite, .alarmAcknowledged, .deviceOverride, .pollsOpened,
-             .pollsClosed, .inventorySealed, .configReloaded, .storageRecovered, .resultsSubmitted:
+             .pollsClosed, .inventorySealed, .configReloaded, .storageRecovered, .resultsSubmitted, .bundleExported:
             .success
         case .deviceAdded, .deviceRemoved, .deviceChanged, .deviceInterface, .monitorRescanned, .policyDecision,
              .interfaceDecision, .alarmRaised, .alarmCleared, .alarmRegraded, .countersReported, .countersAnomaly,

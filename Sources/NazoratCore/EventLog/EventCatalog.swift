@@ -161,6 +161,12 @@ extension EventType {
              "The database failed its checks at start. It was renamed, never reused, and a new chain began; "
                 + "the message names the old file and the last event that still verifies. Keep the old file as "
                 + "evidence and report the alarm.")
+        case .bundleExported:
+            ("The outbox was exported as an offline bundle",
+             "A technician wrote the envelopes central has not acknowledged, with a signed manifest, to a "
+                + "directory (nazoratctl export-bundle), to carry them to central (nazorat-central import). The "
+                + "message names the envelopes and who exported them. Exporting acknowledges nothing: if the "
+                + "network comes back, the uplink delivers the same envelopes and central keeps one copy.")
         }
     }
 }

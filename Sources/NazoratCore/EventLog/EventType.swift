@@ -32,6 +32,7 @@ public enum EventType: String, Sendable, CaseIterable, Codable {
     case storageRecovered = "storage.recovered"
     case eventsLost = "events.lost"
     case logChainRestarted = "log.chain-restarted"
+    case bundleExported = "bundle.exported"
 }
 
 extension EventType {

@@ -18,6 +18,9 @@ public enum Role: String, Sendable, CaseIterable, Codable {
     case smartcardReader = "smartcard-reader"
     /// The uninterruptible power supply.
     case ups
+    /// The commissioned export stick that carries offline bundles to central: mass storage
+    /// allowed by its full identity (id, serial, hash) and nothing else (rules.conf says how).
+    case exportMedium = "export-medium"
     /// A hub.
     case hub
     /// Anything else.

@@ -8,7 +8,22 @@ extension ControlRoutes {
     static let outboxRoutes: [Route] = [
         Route("GET", "/v1/outbox", .outbox) { routes, call in await routes.outboxEntries(call.request) },
         Route("POST", "/v1/outbox/ack", .outbox) { routes, call in await routes.acknowledgeOutbox(call.request) },
+        Route("POST", "/v1/outbox/bundle", .administer) { routes, call in await routes.exportBundle(call.request) },
     ]
+
+    /// The offline bundle (nazoratctl export-bundle), and the event that records who took it.
+    func exportBundle(_ request: ControlRequest) async -> ControlResponse {
+        guard let outbox else {
+            return .error(409, code: "not-configured", message: "the configuration has no [uplink] table: no envelopes are made")
+        }
+        do {
+            let bundle = try await outbox.bundle(createdUsec: supervisor.clock.now().realtimeUSec)
+            await supervisor.bundleExported(bundle.manifest, by: request.peer)
+            return .json(bundle.contents)
+        } catch {
+            return Self.storage("the outbox cannot be read", error)
+        }
+    }
 
     func outboxEntries(_ request: ControlRequest) async -> ControlResponse {
         guard let outbox else {

@@ -1,0 +1,99 @@
+import Crypto
+import FoundationEssentials
+import NazoratCore
+
+/// `nazorat-central import DIR`: an offline bundle (``OfflineBundle``) applied exactly as if
+/// its envelopes had arrived online, by the same ``Receiver``: same checks, same refusals, and
+/// what central already holds is a duplicate, not a second copy. Before the receiver sees
+/// anything, the bundle itself is checked whole (the manifest's signature by the station's
+/// enrolled key, every file present, unchanged and listed); a bundle that fails that leaves
+/// central's database untouched.
+enum BundleImport {
+    /// Why a bundle was refused before any envelope was judged.
+    struct Refusal: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    /// The unverified manifest's station: only to find the key that must verify the rest.
+    private struct Claim: Decodable {
+        var station: String
+        var kind: String
+    }
+
+    /// The bundle at `directory`, checked against `store`'s enrolment: its manifest and envelopes.
+    static func read(_ directory: String, store: CentralStore) throws -> (OfflineBundle.Manifest, [Envelope]) {
+        let manifestPath = directory + "/" + OfflineBundle.manifestName
+        guard let manifestBytes = FileManager.default.contents(atPath: manifestPath) else {
+            throw Refusal(description: "\(manifestPath) cannot be read: not a bundle, or the medium is cut short")
+        }
+        guard let signed = try? JSONDecoder().decode(Envelope.self, from: manifestBytes),
+              signed.payloadType == EnvelopeHeader.payloadType(kind: OfflineBundle.manifestKind),
+              let claimed = Data(base64Encoded: signed.payload).flatMap({ try? JSONDecoder().decode(Claim.self, from: $0) }),
+              claimed.kind == OfflineBundle.manifestKind else {
+            throw Refusal(description: "\(manifestPath) is not a bundle manifest")
+        }
+        let station = DeviceString(claimed.station).escaped(limit: 64)
+        guard let record = try store.station(claimed.station) else {
+            throw Refusal(description: "the bundle is station \(station)'s, which is not enrolled here")
+        }
+        guard let keyBytes = Data(base64Encoded: record.publicKey),
+              let key = try? Curve25519.Signing.PublicKey(rawRepresentation: keyBytes),
+              let payload = signed.verifiedPayload(key: key),
+              let manifest = try? JSONDecoder().decode(OfflineBundle.Manifest.self, from: Data(payload)) else {
+            throw Refusal(description: "the manifest is not signed by \(station)'s enrolled key: changed, another "
+                          + "station's, or signed with a key central no longer has (the station was re-enrolled)")
+        }
+        return (manifest, try envelopes(of: manifest, in: directory))
+    }
+
+    /// The listed files, each present, unchanged, and the envelope the manifest says it is.
+    private static func envelopes(of manifest: OfflineBundle.Manifest, in directory: String) throws -> [Envelope] {
+        let listed = Set(manifest.files.map(\.name))
+        let present = Set((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [])
+        if let stray = present.subtracting(listed).subtracting([OfflineBundle.manifestName]).sorted().first {
+            throw Refusal(description: "\(directory) holds \(DeviceString(stray).escaped(limit: 64)), which the manifest "
+                          + "does not list: a bundle directory holds only its manifest and envelopes")
+        }
+        guard manifest.count == manifest.files.count,
+              manifest.files.map(\.seq) == Array(manifest.first..<(manifest.first + Int64(manifest.count))),
+              manifest.files.allSatisfy({ $0.name == OfflineBundle.fileName(seq: $0.seq) }) else {
+            throw Refusal(description: "the manifest's files are not envelopes \(manifest.first)…\(manifest.last) in order")
+        }
+        return try manifest.files.map { file in
+            guard let bytes = FileManager.default.contents(atPath: directory + "/" + file.name) else {
+                throw Refusal(description: "\(file.name) is missing: the bundle was cut short")
+            }
+            guard OfflineBundle.digest(Array(bytes)) == file.sha256 else {
+                throw Refusal(description: "\(file.name) was changed or cut short: its SHA-256 is not the manifest's")
+            }
+            guard let envelope = try? JSONDecoder().decode(Envelope.self, from: bytes),
+                  let header = Receiver.header(of: envelope), header.station == manifest.station, header.seq == file.seq else {
+                throw Refusal(description: "\(file.name) is not envelope \(file.seq) of \(manifest.station)")
+            }
+            return envelope
+        }
+    }
+}
+
+extension Central {
+    /// Imports the bundle at `directory` into central's database in `stateDirectory`; the
+    /// line to print, or an error saying why nothing (or what) was accepted.
+    public static func importBundle(stateDirectory: String, directory: String) async throws -> String {
+        let store = try CentralStore(path: stateDirectory + "/central.db")
+        let manifest: OfflineBundle.Manifest, envelopes: [Envelope]
+        do {
+            (manifest, envelopes) = try BundleImport.read(directory, store: store)
+        } catch let refusal as BundleImport.Refusal {
+            throw CentralError(message: "\(directory): refused, nothing imported: \(refusal)")
+        }
+        let outcome = await Receiver(store: store).receive(envelopes, now: nowUsec())
+        let range = manifest.count == 0 ? "no envelopes" : "envelopes \(manifest.first)–\(manifest.last) (\(manifest.count))"
+        let held = "central holds \(manifest.station) through envelope \(outcome.accepted ?? 0)"
+        if let refusal = outcome.refusal {
+            throw CentralError(message: "\(directory): station \(manifest.station), \(range): refused at "
+                               + "\(refusal.code.rawValue): \(refusal.message); \(held)")
+        }
+        return "\(directory): station \(manifest.station), \(range): \(manifest.count - outcome.duplicates) accepted, "
+            + "\(outcome.duplicates) already held; \(held)"
+    }
+}
