@@ -23,7 +23,7 @@ enum BundleImport {
     /// The bundle at `directory`, checked against `store`'s enrolment: its manifest and envelopes.
     static func read(_ directory: String, store: CentralStore) throws -> (OfflineBundle.Manifest, [Envelope]) {
         let manifestPath = directory + "/" + OfflineBundle.manifestName
-        guard let manifestBytes = FileManager.default.contents(atPath: manifestPath) else {
+        guard let manifestBytes = regularFile(manifestPath) else {
             throw Refusal(description: "\(manifestPath) cannot be read: not a bundle, or the medium is cut short")
         }
         guard let signed = try? JSONDecoder().decode(Envelope.self, from: manifestBytes),
@@ -46,6 +46,18 @@ enum BundleImport {
         return (manifest, try envelopes(of: manifest, in: directory))
     }
 
+    /// The most one file of a bundle may hold: what central takes in one request.
+    static let fileLimit = 32 << 20
+
+    /// The bytes of `path` if it is a regular file (not a link, a FIFO or a device that a
+    /// hostile medium put there) of at most ``fileLimit`` bytes.
+    private static func regularFile(_ path: String) -> Data? {
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
+              attributes[.type] as? FileAttributeType == .typeRegular,
+              let size = attributes[.size] as? Int, size <= fileLimit else { return nil }
+        return FileManager.default.contents(atPath: path)
+    }
+
     /// The listed files, each present, unchanged, and the envelope the manifest says it is.
     private static func envelopes(of manifest: OfflineBundle.Manifest, in directory: String) throws -> [Envelope] {
         let listed = Set(manifest.files.map(\.name))
@@ -60,8 +72,8 @@ enum BundleImport {
             throw Refusal(description: "the manifest's files are not envelopes \(manifest.first)…\(manifest.last) in order")
         }
         return try manifest.files.map { file in
-            guard let bytes = FileManager.default.contents(atPath: directory + "/" + file.name) else {
-                throw Refusal(description: "\(file.name) is missing: the bundle was cut short")
+            guard let bytes = regularFile(directory + "/" + file.name) else {
+                throw Refusal(description: "\(file.name) is missing, or not a plain file: the bundle was cut short")
             }
             guard OfflineBundle.digest(Array(bytes)) == file.sha256 else {
                 throw Refusal(description: "\(file.name) was changed or cut short: its SHA-256 is not the manifest's")
@@ -79,6 +91,10 @@ extension Central {
     /// Imports the bundle at `directory` into central's database in `stateDirectory`; the
     /// line to print, or an error saying why nothing (or what) was accepted.
     public static func importBundle(stateDirectory: String, directory: String) async throws -> String {
+        guard FileManager.default.fileExists(atPath: stateDirectory + "/central.db") else {
+            throw CentralError(message: "\(stateDirectory) holds no central.db: is --state-dir the one central serves "
+                               + "from? (nazorat-central enroll creates it)")
+        }
         let store = try CentralStore(path: stateDirectory + "/central.db")
         let manifest: OfflineBundle.Manifest, envelopes: [Envelope]
         do {
@@ -88,7 +104,8 @@ extension Central {
         }
         let outcome = await Receiver(store: store).receive(envelopes, now: nowUsec())
         let range = manifest.count == 0 ? "no envelopes" : "envelopes \(manifest.first)–\(manifest.last) (\(manifest.count))"
-        let held = "central holds \(manifest.station) through envelope \(outcome.accepted ?? 0)"
+        let through = outcome.accepted ?? (try? store.station(manifest.station))??.acceptedSeq ?? 0
+        let held = "central holds \(manifest.station) through envelope \(through)"
         if let refusal = outcome.refusal {
             throw CentralError(message: "\(directory): station \(manifest.station), \(range): refused at "
                                + "\(refusal.code.rawValue): \(refusal.message); \(held)")

@@ -20,13 +20,18 @@ public enum BundleWriter {
         guard let present = try? FileManager.default.contentsOfDirectory(atPath: directory), present.isEmpty else {
             throw Failure(description: "\(directory) is not an empty directory: give a new or empty one for the bundle")
         }
-        do throws(FileError) {
-            for file in contents.files {
-                _ = try SystemFile.createExclusive(directory + "/" + file.name, Array(file.content.utf8), permissions: 0o644)
+        do {
+            let files = contents.files.map { ($0.name, $0.content) } + [(OfflineBundle.manifestName, contents.manifest)]
+            for (name, content) in files {
+                guard try SystemFile.createExclusive(directory + "/" + name, Array(content.utf8), permissions: 0o644) else {
+                    throw Failure(description: "\(directory)/\(name) appeared while the bundle was written: another "
+                                  + "export into the same directory? Remove it and export again into an empty one")
+                }
             }
-            _ = try SystemFile.createExclusive(directory + "/" + OfflineBundle.manifestName, Array(contents.manifest.utf8),
-                                               permissions: 0o644)
+        } catch let failure as Failure {
+            throw failure
         } catch {
+            // A FileError: the path and the system's reason.
             throw Failure(description: "\(error) (the bundle in \(directory) is incomplete: remove it and export again)")
         }
     }

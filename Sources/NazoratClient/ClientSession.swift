@@ -120,7 +120,8 @@ public struct ClientSession: Sendable {
             return 1
         }
         guard isComplete(tail) else {
-            Self.printError("nazoratctl: the \(what) was cut short: nazoratd could not read the rest (its journal says why)")
+            Self.printError("nazoratctl: the \(what) was cut short: nazoratd could not read the rest; run it again, "
+                            + "and nazoratctl verify-log if it fails again")
             return 1
         }
         return 0

@@ -1,5 +1,7 @@
+import Crypto
 import Foundation
 import GRDB
+import NazoratCore
 import Testing
 
 /// Offline bundles: nazoratctl export-bundle on a station whose uplink cannot reach central,
@@ -59,7 +61,7 @@ import Testing
         let files = try FileManager.default.contentsOfDirectory(atPath: bundle).sorted()
         #expect(files.count == (manifest["count"] as? Int ?? 0) + 1 && files.last == "manifest.json")
         let events = try harness.request("GET", "/v1/events?after=0&limit=1000").text
-        #expect(events.contains("\"type\":\"bundle.exported\"") && events.contains("offline bundle exported: envelopes 1–\(last)"))
+        #expect(events.contains("\"type\":\"bundle.exported\"") && events.contains("offline bundle handed over for export: envelopes 1–\(last) (\(last)) (to uid 0 (root)"))
 
         let centralDirectory = try enrolled(key)
         let first = try central(["import", "--state-dir", centralDirectory, bundle])
@@ -102,7 +104,7 @@ import Testing
         #expect(try stored(server.directory) == (accepted, 0), "no gap, no duplicate, no conflict")
     }
 
-    @Test func aChangedCutOrPaddedBundleIsRefusedWholeAndCentralIsUnchanged() async throws {
+    @Test func aChangedCutStrayOrUnreadableBundleIsRefusedWholeAndCentralIsUnchanged() async throws {
         let (_, bundle, key) = try await stationWithBundle()
         let centralDirectory = try enrolled(key)
         let envelope = bundle + "/envelope-000000000002.json"
@@ -115,7 +117,7 @@ import Testing
                 changed[changed.count / 2] ^= 0x01
                 try changed.write(to: URL(fileURLWithPath: envelope))
              }, { try original.write(to: URL(fileURLWithPath: envelope)) }),
-            ("is missing: the bundle was cut short", { try FileManager.default.removeItem(atPath: envelope) },
+            ("is missing, or not a plain file: the bundle was cut short", { try FileManager.default.removeItem(atPath: envelope) },
              { try original.write(to: URL(fileURLWithPath: envelope)) }),
             ("which the manifest does not list", { try Data("{}".utf8).write(to: URL(fileURLWithPath: bundle + "/extra.json")) },
              { try FileManager.default.removeItem(atPath: bundle + "/extra.json") }),
@@ -133,6 +135,51 @@ import Testing
         #expect(try acceptedSeq(centralDirectory) == 0 && stored(centralDirectory) == (0, 0), "central unchanged")
         let repaired = try central(["import", "--state-dir", centralDirectory, bundle])
         #expect(repaired.status == 0, "the intact bundle still imports: \(repaired.stderr)")
+    }
+
+    /// Manifests that verify (central enrolled the key that signed them) but do not describe
+    /// a bundle: a name outside the directory, a gap, a count that lies, a link to a device.
+    @Test func aSignedManifestThatDoesNotDescribeTheFilesIsRefused() throws {
+        let key = Curve25519.Signing.PrivateKey()
+        let centralDirectory = try enrolled(key.publicKey.rawRepresentation.base64EncodedString())
+        let envelope = JSONText.encode(Envelope.sign(
+            type: EnvelopeHeader.payloadType(kind: "thinned"),
+            payload: Array(JSONText.encode(ThinnedPayload(station: station, seq: 1, createdUsec: 0, thinnedKind: "heartbeat")).utf8),
+            key: key))
+        func bundle(_ files: [OfflineBundle.Manifest.File], count: Int? = nil, write: [String: String]) throws -> String {
+            let directory = try Paths.temporaryDirectory()
+            var manifest = OfflineBundle.Manifest(station: station, createdUsec: 0, files: files)
+            manifest.count = count ?? manifest.count
+            let signed = JSONText.encode(Envelope.sign(type: EnvelopeHeader.payloadType(kind: OfflineBundle.manifestKind),
+                                                       payload: Array(JSONText.encode(manifest).utf8), key: key))
+            for (name, text) in write.merging(["manifest.json": signed], uniquingKeysWith: { $1 }) {
+                try Data(text.utf8).write(to: URL(fileURLWithPath: directory + "/" + name))
+            }
+            return directory
+        }
+        let digest = OfflineBundle.digest(Array(envelope.utf8))
+        let one = OfflineBundle.Manifest.File(name: OfflineBundle.fileName(seq: 1), seq: 1, sha256: digest)
+        let cases: [(String, String)] = [
+            (try bundle([.init(name: "../escape.json", seq: 1, sha256: digest)], write: [:]), "are not envelopes"),
+            (try bundle([one, .init(name: OfflineBundle.fileName(seq: 3), seq: 3, sha256: digest)], write: [one.name: envelope]),
+             "are not envelopes"),
+            (try bundle([one], count: 5, write: [one.name: envelope]), "are not envelopes"),
+            (try bundle([.init(name: OfflineBundle.fileName(seq: 2), seq: 2, sha256: digest)],
+                        write: [OfflineBundle.fileName(seq: 2): envelope]), "is not envelope 2 of TEST-0006"),
+        ]
+        for (directory, reason) in cases {
+            let result = try central(["import", "--state-dir", centralDirectory, directory])
+            #expect(result.status == 1 && result.stderr.contains(reason), "\(reason): \(result.stderr)")
+        }
+        let linked = try bundle([one], write: [:])
+        try FileManager.default.createSymbolicLink(atPath: linked + "/" + one.name, withDestinationPath: "/dev/zero")
+        let link = try central(["import", "--state-dir", centralDirectory, linked])
+        #expect(link.status == 1 && link.stderr.contains("not a plain file"), "\(link.stderr)")
+        #expect(try stored(centralDirectory) == (0, 0))
+        let good = try central(["import", "--state-dir", centralDirectory, try bundle([one], write: [one.name: envelope])])
+        #expect(good.status == 0 && good.stdoutText.contains("1 accepted"), "the same key, a true manifest: \(good.stderr)")
+        let nowhere = try central(["import", "--state-dir", try Paths.temporaryDirectory(), linked])
+        #expect(nowhere.status == 1 && nowhere.stderr.contains("holds no central.db"))
     }
 
     @Test func anotherStationsBundleAndOneSignedByARetiredKeyAreRefused() async throws {

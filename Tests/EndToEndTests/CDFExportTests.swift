@@ -36,13 +36,22 @@ import Testing
     }
 
     @Test func aRunningStationsLogWithHostileStringsExportsValidAndItsChainRecomputes() async throws {
+        try Users.ensure()
         let harness = try await ControlHarness()
+        // A refused request whose percent-decoded path is a bidi override and a C1 CSI
+        // (regression: recorded raw, and written raw to the export, found in review).
+        #expect(try harness.request(as: Users.technician, "PUT", "/v1/scanners/%E2%80%AE%C2%9B2J/counters",
+                                    json: "{}") == 403)
         try harness.testbed.add(try Paths.fixture("hostile-strings"))
         try await harness.daemon.waitForLine(containing: #"device added: 1-3 1234:5678 "Tab\there\nNew line\r\xff\xfe"#)
         try await harness.daemon.waitForLine(containing: "policy: 1-3 1234:5678")
         let export = try harness.nazoratctl(["export-log"])
         #expect(export.status == 0, "\(export.stderr)")
         #expect(!export.stdout.dropLast().contains { $0 < 0x20 || $0 == 0x7F }, "one line, no raw control byte")
+        let text = String(decoding: export.stdout, as: UTF8.self)
+        #expect(!text.unicodeScalars.contains { (0x80...0x9F).contains($0.value) || $0.properties.generalCategory == .format },
+                "no C1 control, no bidi override")
+        #expect(text.contains("control.denied"))
         let audited = try audit(export.stdout)
         #expect(audited.status == 0, "\(audited.problems)")
         let summary = try #require(audited.summary)
@@ -53,8 +62,9 @@ import Testing
         #expect(try harness.nazoratctl(["verify-log"]).status == 0, "the head the export ends at is one verify-log vouches for")
 
         let later = try harness.nazoratctl(["export-log", "--after", "5"])
-        let laterSummary = try #require(try audit(later.stdout).summary)
-        #expect(laterSummary.first == 6 && laterSummary.last == head.seq, "--after: the rest, still linked")
+        let laterAudit = try audit(later.stdout)
+        #expect(later.status == 0 && laterAudit.status == 0, "--after: the rest, still linked: \(laterAudit.problems)")
+        #expect(laterAudit.summary?.first == 6 && laterAudit.summary?.last == head.seq)
 
         #expect(harness.daemon.stop(SIGTERM) == 0)
         let offline = try exportOffline(harness.directory + "/state/state.db")

@@ -53,6 +53,19 @@ import Testing
                                  prevHash: HashChain.genesis(station: "S-1")))
     }
 
+    @Test func invisibleCharactersAreEscapesInTheDocumentAndComeBackWhenDecoded() throws {
+        // Text recorded without escaping (a person's note): DEL, a C1 CSI, a bidi override,
+        // a line separator, a private-use character; JSON encoders leave all of them raw.
+        let raw = "a\u{7F}b\u{9B}2J\u{202E}c\u{2028}d\u{E000}e\u{1F600}"
+        var log = CDFEventLog(station: .init(id: "S-1", softwareVersion: "9.9"), generatedMicroseconds: 0)
+        let bytes = log.event(event(1, message: raw))
+        let text = String(decoding: bytes, as: UTF8.self)
+        #expect(!text.unicodeScalars.contains { $0.value >= 0x7F && $0.value <= 0x9F || [0x202E, 0x2028, 0xE000].contains($0.value) })
+        #expect(text.contains(#"\u009B"#) && text.contains(#"\u202E"#) && text.contains("\u{1F600}"), "emoji stay as they are")
+        let decoded = try #require(try JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any])
+        #expect(decoded["Description"] as? String == raw, "the decoded text is the recorded text: the hash still recomputes")
+    }
+
     @Test func anEmptyLogIsAnEmptyEventList() throws {
         let log = CDFEventLog(station: .init(id: "S-1", softwareVersion: "9.9"), generatedMicroseconds: 0)
         let document = try JSONSerialization.jsonObject(with: Data(log.opening() + CDFEventLog.closing)) as? [String: Any]

@@ -44,8 +44,9 @@ public struct CDFEventLog: Sendable {
         var model = CDFEventLog.model
         var version: String
         var hashType = "sha-256"
-        var details = "Hash: the event log's chain (nazorat-event-v1): SHA-256 of the previous event's hash and the "
-            + "event's fields, each as a 4-byte big-endian length and its UTF-8 bytes: nazorat-event-v1, Sequence, "
+        var details = "Hash: the event log's chain (nazorat-event-v1): SHA-256 of the previous event's Hash as its 32 "
+            + "bytes (hex-decoded, no length), then the event's fields, each as a 4-byte big-endian length and its "
+            + "UTF-8 bytes: nazorat-event-v1, Sequence, "
             + "TimeStamp in microseconds, Details.monotonicUSec, Details.bootId, Id, Severity, Details.subject, "
             + "Description, Details.payload. The first event's previous hash is SHA-256 of nazorat-genesis-v1 "
             + "and the device Id. docs/cdf-export.md."
@@ -129,7 +130,8 @@ public struct CDFEventLog: Sendable {
     private static func encode<T: Encodable>(_ value: T) -> [UInt8] {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        // Only strings and optionals: encoding cannot fail.
-        return (try? Array(encoder.encode(value))) ?? Array("{}".utf8)
+        // Only strings and optionals: encoding cannot fail. Most strings were escaped when they
+        // were recorded; a note or a request path a person typed may not have been.
+        return JSONInvisibles.escape((try? Array(encoder.encode(value))) ?? Array("{}".utf8))
     }
 }

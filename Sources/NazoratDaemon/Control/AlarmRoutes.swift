@@ -27,10 +27,13 @@ extension ControlRoutes {
         case .success(let decoded): body = decoded
         case .failure(let error): return error.response
         }
-        let note = body.note.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard (1...500).contains(note.count) else {
+        let typed = body.note.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard (1...500).contains(typed.count) else {
             return .error(400, code: "bad-note", message: "a note of 1 to 500 characters is required")
         }
+        // Recorded escaped, like a device's strings: a control character or a bidirectional
+        // override in a note must not reach the journal, a terminal or an export raw.
+        let note = DeviceString(typed).escaped(limit: 2000)
         do {
             let alarm = try await supervisor.acknowledge(alarm: alarmID, note: note, by: call.request.peer)
             return .json(AlarmDocument(id: alarmID, alarm: alarm))

@@ -46,7 +46,9 @@ struct ControlRoutes: Sendable {
     }
 
     private func refuse(_ request: ControlRequest, _ reason: String) async -> ControlResponse {
-        await supervisor.refused("\(request.method) \(request.path)", peer: request.peer, reason: reason)
+        // The path is percent-decoded: whatever bytes the client chose. Escaped before it is logged.
+        await supervisor.refused("\(request.method) \(DeviceString(request.path).escaped(limit: 256))", peer: request.peer,
+                                 reason: reason)
         return .error(403, code: "forbidden", message: reason)
     }
 }
