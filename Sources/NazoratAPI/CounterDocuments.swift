@@ -70,3 +70,16 @@ public struct FinalReportDocument: Codable, Sendable, Equatable {
         self.contests = contests
     }
 }
+
+/// `POST /v1/polls/open`'s body (optional): forcing an opening the readiness check refuses.
+public struct PollsOpenRequest: Codable, Sendable, Equatable {
+    /// Open despite the problems (nazorat-admin).
+    public var force: Bool?
+    /// Why, for the minutes: required with `force`.
+    public var reason: String?
+
+    public init(force: Bool? = nil, reason: String? = nil) {
+        self.force = force
+        self.reason = reason
+    }
+}

@@ -29,8 +29,11 @@ public struct OutboxDocument: Codable, Sendable, Equatable {
 public struct OutboxAcknowledgement: Codable, Sendable, Equatable {
     /// Central accepted every envelope through this seq.
     public var through: Int64
+    /// The station's clock against central's, measured around the delivery (body only).
+    public var clock: CentralClock?
 
-    public init(through: Int64) {
+    public init(through: Int64, clock: CentralClock? = nil) {
         self.through = through
+        self.clock = clock
     }
 }

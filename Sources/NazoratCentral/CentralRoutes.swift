@@ -19,6 +19,9 @@ public struct CentralRoutes: Sendable {
         case ("POST", "/v1/envelopes"): return await receive(request.body)
         case ("GET", "/v1/stations"): return stations()
         case ("GET", "/metrics"): return metrics()
+        case ("GET", _) where StationReportView.path(request.path) != nil:
+            let (station, occasion) = StationReportView.path(request.path)!
+            return report(station: station, occasion: occasion)
         case (_, "/v1/envelopes"), (_, "/v1/stations"), (_, "/metrics"):
             return .error(405, code: "method-not-allowed", message: "\(request.method) is not allowed on \(request.path)")
         default:
@@ -32,13 +35,29 @@ public struct CentralRoutes: Sendable {
         }
         let outcome = await receiver.receive(batch.envelopes, now: now())
         let answer = DeliveryAnswer(station: outcome.station, accepted: outcome.accepted, duplicates: outcome.duplicates,
-                            error: outcome.refusal.map { .init(code: $0.code.rawValue, message: $0.message) })
+                            error: outcome.refusal.map { .init(code: $0.code.rawValue, message: $0.message) },
+                                    receivedUsec: now())
         return .json(answer, status: outcome.refusal?.status ?? 200)
     }
 
     private func stations() -> ControlResponse {
         do {
-            return .json(StationList(stations: try store.stations().map { StationView($0, now: now(), overdueAfter: overdueAfter) }))
+            let reports = try store.latestReports()
+            return .json(StationList(stations: try store.stations().map {
+                StationView($0, reports: reports[$0.station] ?? [:], now: now(), overdueAfter: overdueAfter)
+            }))
+        } catch {
+            return .error(503, code: "storage", message: "\(error)")
+        }
+    }
+
+    private func report(station: String, occasion: PollsReport.Occasion) -> ControlResponse {
+        do {
+            guard let record = try store.latestReports()[station]?[occasion], let report = record.document else {
+                return .error(404, code: "not-found", message: "central has no \(occasion.rawValue) report from "
+                              + DeviceString(station).escaped(limit: 64))
+            }
+            return .json(StationReportView(record, report: report))
         } catch {
             return .error(503, code: "storage", message: "\(error)")
         }
@@ -50,7 +69,7 @@ public struct CentralRoutes: Sendable {
         func gauge(_ name: String, _ labels: [(String, String)], _ value: Double) {
             Gauge(label: name, dimensions: labels, factory: factory).record(value)
         }
-        let views = ((try? store.stations()) ?? []).map { StationView($0, now: now(), overdueAfter: overdueAfter) }
+        let views = ((try? store.stations()) ?? []).map { StationView($0, reports: [:], now: now(), overdueAfter: overdueAfter) }
         gauge("nazorat_central_stations", [], Double(views.count))
         gauge("nazorat_central_stations_overdue", [], Double(views.count { $0.overdue }))
         for view in views {
@@ -85,13 +104,16 @@ struct StationView: Encodable {
     var openAlarms: [AlarmSummary]
     var counters: [CounterSummary]
     var finalReport: Bool
+    /// The newest zero and closing reports (`GET /v1/stations/{station}/reports/{occasion}` has them whole).
+    var zeroReport: ReportSummary?
+    var closingReport: ReportSummary?
     /// The station's wall clock minus central's at the newest heartbeat's arrival, seconds
     /// (large values also mean a delivery delay: central judges freshness by its own clock).
     var clockOffsetSeconds: Double?
     /// Wall-clock jumps the station's heartbeats showed (realtime against monotonic).
     var clockJumps: Int
 
-    init(_ record: StationRecord, now: Int64, overdueAfter: Duration) {
+    init(_ record: StationRecord, reports: [PollsReport.Occasion: ReportRecord], now: Int64, overdueAfter: Duration) {
         station = record.station
         lastSeen = record.lastSeenUsec.map { Date(timeIntervalSince1970: Double($0) / 1e6).formatted(.iso8601) }
         let limit = overdueAfter.components.seconds * 1_000_000
@@ -103,6 +125,8 @@ struct StationView: Encodable {
         openAlarms = heartbeat?.alarms ?? []
         counters = heartbeat?.counters ?? []
         finalReport = record.finalReport != nil
+        zeroReport = reports[.zero].flatMap(ReportSummary.init)
+        closingReport = reports[.closing].flatMap(ReportSummary.init)
         clockOffsetSeconds = heartbeat.flatMap { beat in
             record.heartbeatUsec.map { Double(beat.realtimeUsec - $0) / 1e6 }
         }

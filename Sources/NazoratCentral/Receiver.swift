@@ -120,10 +120,13 @@ actor Receiver {
             throw Refusal(code: .gap, message: "seq \(header.seq) does not follow \(record.acceptedSeq): "
                           + "envelopes \(record.acceptedSeq + 1)...\(header.seq - 1) are missing")
         }
+        var reports = CentralStore.ReportChange.none
         switch header.kind {
         case "events":
             let batch = try JSONDecoder().decode(EventBatchPayload.self, from: payload)
             try extendChain(&record, with: batch.events)
+            let recorded = batch.events.compactMap { ReportRecord(station: record.station, event: $0) }
+            if !recorded.isEmpty { reports = .recorded(recorded) }
         case "heartbeat":
             let heartbeat = try JSONDecoder().decode(HeartbeatPayload.self, from: payload)
             if let previous = record.heartbeat.flatMap({ try? JSONDecoder().decode(HeartbeatPayload.self, from: Data($0.utf8)) }),
@@ -138,13 +141,31 @@ actor Receiver {
             record.finalReport = String(decoding: payload, as: UTF8.self)
         case "thinned":
             break
+        case let kind where PollsReport.Occasion(envelopeKind: kind) != nil:
+            let carried = try JSONDecoder().decode(PollsReportPayload.self, from: payload)
+            try checkReport(carried, station: record.station)
+            reports = .signed(eventSeq: carried.event.seq, envelopeSeq: header.seq)
         default:
             throw Refusal(code: .malformed, message: "unknown kind \(DeviceString(header.kind).escaped(limit: 32))")
         }
         record.acceptedSeq = header.seq
         record.lastSeenUsec = now
-        try store.accept(record, seq: header.seq, kind: header.kind, envelope: text, now: now)
+        try store.accept(record, seq: header.seq, kind: header.kind, envelope: text, now: now, reports: reports)
         return (record, false)
+    }
+
+    /// A signed report must be the one the chain recorded: the event it names arrived before
+    /// it (the station sends the events first), with the same hash and the same report.
+    private func checkReport(_ carried: PollsReportPayload, station: String) throws {
+        let name = "the \(carried.report.occasion.rawValue) report"
+        guard let recorded = try store.report(station: station, eventSeq: carried.event.seq) else {
+            throw Refusal(code: .chainBroken, message: "\(name) names event \(carried.event.seq), which central has not "
+                          + "received as a report's event")
+        }
+        guard recorded.eventHash == carried.event.hash, recorded.occasion == carried.report.occasion,
+              recorded.document == carried.report, carried.report.station == station else {
+            throw Refusal(code: .conflict, message: "\(name) differs from event \(carried.event.seq) of the chain central holds")
+        }
     }
 
     /// Checks that `events` continue the chain central has (seq, prev hash, recomputed hash).

@@ -1,4 +1,3 @@
-import Dispatch
 import Logging
 import NazoratCore
 import NazoratStore
@@ -22,16 +21,8 @@ struct LogAuditService: Service {
     func run() async throws {
         await supervisor.untilReady()
         let stop = Atomic<Bool>(false)
-        let path = path
         let report = try await withGracefulShutdownHandler {
-            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<LogVerification.Report?, any Error>) in
-                DispatchQueue.global(qos: .background).async {
-                    continuation.resume(with: Result { () throws(StoreError) in
-                        // The key the database recorded, as the start's check uses.
-                        try LogVerification.verify(path: path, publicKey: nil, shouldStop: { stop.load(ordering: .relaxed) })
-                    })
-                }
-            }
+            try await LogWalk.verify(path: path, qos: .background, shouldStop: { stop.load(ordering: .relaxed) })
         } onGracefulShutdown: {
             stop.store(true, ordering: .relaxed)
         }

@@ -8,8 +8,9 @@ import NazoratLinux
 import NazoratStore
 import ServiceLifecycle
 
-/// Every heartbeat interval: a heartbeat, envelopes for the events not yet sent, the final
-/// report once the polls closed, then thinning and the outbox alarm.
+/// Every heartbeat interval: a heartbeat, envelopes for the events not yet sent, the zero
+/// and closing reports made since, the final report once the polls closed, then thinning
+/// and the outbox alarm.
 struct OutboxService: Service {
     let outbox: Outbox
     let settings: UplinkSettings
@@ -45,6 +46,7 @@ struct OutboxService: Service {
             return payload
         }
         try await outbox.addEventBatches(createdUsec: time.realtimeUSec, limit: 20)
+        try await outbox.addReports(createdUsec: time.realtimeUSec)
         if board.summary.phase == .closed, try await !outbox.finalReportMade() {
             let report = finalReport(time: time)
             try await outbox.add(kind: "final-report", createdUsec: time.realtimeUSec,

@@ -30,6 +30,9 @@ final class StatusBoard: Sendable {
 
     private let state: Mutex<State>
     private let metrics: StationMetrics
+    /// The clock against central, as the uplink last measured it (not kept across restarts:
+    /// the next delivery measures it again).
+    private let clockAgainstCentral = Mutex<CentralClock?>(nil)
 
     /// A board starting from what the database held at start, showing its numbers in `metrics` too.
     init(inventory: Inventory?, alarms: [Alarm], phase: PollsPhase, counters: [String: ScannerRecord],
@@ -90,6 +93,12 @@ final class StatusBoard: Sendable {
             case .failing(let reason, _, _): $0.storageFailure = reason
             }
         }
+    }
+
+    /// The clock against central, if the uplink measured it since the start.
+    var centralClock: CentralClock? {
+        get { clockAgainstCentral.withLock { $0 } }
+        set { clockAgainstCentral.withLock { $0 = newValue } }
     }
 
     /// Publishes the status line and READY=1: the devices are enumerated and decided.

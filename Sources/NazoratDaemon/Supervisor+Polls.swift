@@ -60,15 +60,26 @@ extension Supervisor {
         return outcome == .accepted(changed: true) ? .accepted(changed: true) : .accepted(changed: false)
     }
 
-    /// Moves the polls to `next` (only forward: setup -> open -> closed). Opening resets the
-    /// public counters and records the protective ones; closing freezes them and records the
-    /// final counts report. Device alarms take the new phase's severity.
-    func changePhase(to next: PollsPhase, by peer: Peer) async throws(CommandError) -> PollsPhase {
+    /// Moves the polls to `next` (only forward: setup -> open -> closed). Opening needs a
+    /// ready station (``ReadinessProblem/blocksOpening``) unless an administrator forces it;
+    /// it resets the public counters, records the protective ones and the zero report.
+    /// Closing freezes the counters and records the closing report. Device alarms take the
+    /// new phase's severity.
+    func changePhase(to next: PollsPhase, by peer: Peer, context: ReportContext,
+                     force: PollsReport.Force? = nil) async throws(CommandError) -> PollsPhase {
+        // The check awaits the log's head: before the phase is tested, so that nothing can
+        // interleave between the test and the change.
+        let check = await readiness(context)
         let current = phase
         guard (current, next) == (.setup, .open) || (current, next) == (.open, .closed) else {
             throw .invalid("the polls are \(current.rawValue); they can only go setup -> open -> closed")
         }
         let time = clock.now()
+        var report = check.report(next == .open ? .zero : .closing, by: peer.description, at: time.realtimeUSec)
+        if next == .open, !report.isReady {
+            guard let force else { throw await refuseOpening(report, by: peer, time: time) }
+            report.force = force
+        }
         var record = StoreBatch(drafts: [], metadata: [.pollsPhase: next.rawValue])
         if next == .open {
             let scanners = integrity.inventory?.items.filter { $0.role == .ballotScanner }.map(\.port) ?? []
@@ -89,6 +100,7 @@ extension Supervisor {
                                                       peer: peer)),
                 time: time))
         }
+        record.drafts += Self.reportDrafts(report, peer: peer, time: time)
         integrity.phase = next
         let regraded = integrity.book.regrade(for: next, time: time)
         record.drafts += regraded.drafts

@@ -122,6 +122,8 @@ actor Supervisor {
         case notFound(String)
         case invalid(String)
         case conflict(String)
+        /// The polls cannot open as the station is (the zero report's problems).
+        case notReady(String)
         case failed(String)
         /// A permanent decision's rule could not be written to the rule file.
         case policyNotWritten(String)

@@ -12,6 +12,10 @@ public enum MetadataKey: String, Sendable, CaseIterable {
     case outboxEventsThrough = "outbox-events-through"
     /// `made` once the final report's envelope exists.
     case outboxFinalReport = "outbox-final-report"
+    /// The seq of the zero report's event whose envelope exists.
+    case outboxZeroReport = "outbox-zero-report"
+    /// The seq of the closing report's event whose envelope exists.
+    case outboxClosingReport = "outbox-closing-report"
     /// The highest envelope seq central acknowledged.
     case outboxAcknowledgedThrough = "outbox-acked-through"
 }

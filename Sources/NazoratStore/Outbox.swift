@@ -55,6 +55,24 @@ public actor Outbox {
         }
     }
 
+    /// Adds the envelope of each polls report recorded since the last one, once the events
+    /// through the report's own event are in envelopes: central then holds the event before
+    /// the signed report, and checks that the two are the same (docs/central-protocol.md).
+    public func addReports(createdUsec: Int64) throws(StoreError) {
+        let eventsThrough = Int64(try store.metadata(.outboxEventsThrough) ?? "0") ?? 0
+        for occasion in PollsReport.Occasion.allCases {
+            let made: MetadataKey = occasion == .zero ? .outboxZeroReport : .outboxClosingReport
+            guard let event = try store.lastEvent(ofType: occasion.eventType), event.seq <= eventsThrough,
+                  try store.metadata(made) != String(event.seq),
+                  let report = try? JSONDecoder().decode(PollsReport.self, from: Data(event.draft.payload.utf8))
+            else { continue }
+            try add(kind: occasion.envelopeKind, createdUsec: createdUsec, meta: [made: String(event.seq)]) { [station] seq in
+                PollsReportPayload(station: station, seq: seq, createdUsec: createdUsec,
+                                   event: LogHead(seq: event.seq, hash: event.hash), report: report)
+            }
+        }
+    }
+
     /// Whether the final report was made already.
     public func finalReportMade() throws(StoreError) -> Bool {
         try store.metadata(.outboxFinalReport) == "made"

@@ -115,6 +115,14 @@ extension StateStore {
         }
     }
 
+    /// The newest event of `type`, if any (the index on type finds it).
+    public func lastEvent(ofType type: EventType) throws(StoreError) -> Event? {
+        try readOnly { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM events WHERE type = ? ORDER BY seq DESC LIMIT 1",
+                             arguments: [type.rawValue]).map(Self.event)
+        }
+    }
+
     private static func checkpoint(_ row: Row) -> Checkpoint {
         Checkpoint(seq: row["seq"], hash: row["hash"], signature: row["signature"], publicKey: row["public_key"])
     }

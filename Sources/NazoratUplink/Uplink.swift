@@ -64,13 +64,17 @@ public struct Uplink: Service {
     func deliverOnce(_ client: HTTPClient) async throws {
         let outbox = try await fetch()
         guard let first = outbox.envelopes.first, let last = outbox.envelopes.last else { return }
+        let sent = Self.wallClockUsec()
         let answer = try await post(outbox.envelopes.map(\.envelope), client: client)
+        let clock = answer.receivedUsec.map {
+            CentralClock.measure(sentUsec: sent, answeredUsec: Self.wallClockUsec(), centralUsec: $0)
+        }
         guard let accepted = answer.accepted else {
             throw DeliveryProblem.refused(answer.error?.message ?? "central accepted nothing")
         }
         // What central has, up to what was sent, leaves the outbox.
         let through = min(accepted, last.seq)
-        if through >= first.seq { try await acknowledge(through: through) }
+        if through >= first.seq { try await acknowledge(through: through, clock: clock) }
         if let error = answer.error {
             if through < first.seq - 1 {
                 logger.critical("central has only up to seq \(accepted), but the outbox starts at \(first.seq): \(error.message)")
@@ -113,8 +117,11 @@ public struct Uplink: Service {
         return answer
     }
 
-    private func acknowledge(through seq: Int64) async throws {
-        let body = Array(JSONText.encode(OutboxAcknowledgement(through: seq)).utf8)
+    /// The station's wall clock, µs since the epoch (nazoratd reads the same clock).
+    private static func wallClockUsec() -> Int64 { Int64(Date().timeIntervalSince1970 * 1_000_000) }
+
+    private func acknowledge(through seq: Int64, clock: CentralClock?) async throws {
+        let body = Array(JSONText.encode(OutboxAcknowledgement(through: seq, clock: clock)).utf8)
         let response: ControlClient.Response
         do {
             response = try await control.request(.POST, "/v1/outbox/ack", body: body)

@@ -40,7 +40,7 @@ struct Nazoratctl: AsyncParsableCommand {
 
             """,
         subcommands: [Status.self, Devices.self, Alarms.self, Ack.self, Events.self, Seal.self, Allow.self, Block.self,
-                      PolicyCommand.self, Counters.self, Polls.self, Results.self, VerifyLog.self, ExportLog.self, ExportBundle.self, Key.self])
+                      PolicyCommand.self, Counters.self, Polls.self, Report.self, Results.self, VerifyLog.self, ExportLog.self, ExportBundle.self, Key.self])
 
     /// Parses the command line with the common options moved after the command, where the
     /// commands declare them: `nazoratctl --socket S status` means `nazoratctl status --socket S`.

@@ -104,6 +104,12 @@ struct InProcessStation {
         await supervisor.observe(.changed(.removed(device), cause: .uevent("remove")))
     }
 
+    /// What the control routes give a phase change: the whole log walked, as the daemon does.
+    func reportContext() async -> Supervisor.ReportContext {
+        Supervisor.ReportContext(station: "UNIT-0001", keyId: "unit", log: await LogWalk.state(path: store.path, head: nil),
+                                 clock: nil)
+    }
+
     /// The types of the events recorded, in order.
     func eventTypes() throws -> [String] {
         try store.log().events.map(\.draft.type)

@@ -95,7 +95,8 @@ import Testing
                 == .anomaly(.notASealedScanner, detail: "counters reported for 1-1, which is not a sealed ballot scanner"))
         _ = await supervisor.seal(by: InProcessStation.peer, roles: station.enforcer.role(of:))
         #expect(await supervisor.report(report, port: "1-1", by: InProcessStation.peer) == .accepted(changed: true))
-        #expect(try await supervisor.changePhase(to: .open, by: InProcessStation.peer) == .open)
+        #expect(try await supervisor.changePhase(to: .open, by: InProcessStation.peer,
+                                                 context: await station.reportContext()) == .open)
         let counted = ScannerCounters(publicCount: 7, protectiveCount: 107)
         #expect(await supervisor.report(counted, port: "1-1", by: InProcessStation.peer) == .accepted(changed: true))
         #expect(await supervisor.report(counted, port: "1-1", by: InProcessStation.peer) == .accepted(changed: false))
@@ -106,7 +107,7 @@ import Testing
         #expect(try station.store.openAlarms().map(\.kind) == [.counters(.notASealedScanner), .counters(.publicDecreased)],
                 "each refused report stays an open alarm until acknowledged and resolved")
         await #expect(throws: Supervisor.CommandError.self) {
-            _ = try await supervisor.changePhase(to: .open, by: InProcessStation.peer)
+            _ = try await supervisor.changePhase(to: .open, by: InProcessStation.peer, context: await station.reportContext())
         }
     }
 

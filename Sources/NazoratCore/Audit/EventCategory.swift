@@ -29,8 +29,8 @@ public enum EventCategory: String, Sendable, CaseIterable {
         case .accessControl:
             "A request on the control socket was refused for lack of permission."
         case .ballotCount:
-            "A ballot scanner reported its counters, the counters did something a counter must not, or a "
-                + "final report was submitted or refused."
+            "A ballot scanner reported its counters, the counters did something a counter must not, a "
+                + "final report was submitted or refused, or the zero or closing report was made."
         }
     }
 }
@@ -58,11 +58,13 @@ extension EventType {
             .policyDecision
         case .alarmRaised, .alarmRegraded, .alarmCleared:
             .alarm
-        case .alarmAcknowledged, .deviceOverride, .pollsOpened, .pollsClosed, .inventorySealed, .bundleExported:
+        case .alarmAcknowledged, .deviceOverride, .pollsOpened, .pollsClosed, .inventorySealed, .bundleExported,
+             .pollsOpenRefused, .pollsOpenForced:
             .userAction
         case .controlDenied:
             .accessControl
-        case .countersReported, .countersAnomaly, .resultsSubmitted, .resultsRefused:
+        case .countersReported, .countersAnomaly, .resultsSubmitted, .resultsRefused, .pollsZeroReport,
+             .pollsClosingReport:
             .ballotCount
         }
     }
@@ -71,10 +73,11 @@ extension EventType {
     public var disposition: EventDisposition {
         switch self {
         case .enforcementFailed, .configReloadRefused, .eventsLost, .deviceUnreadable, .controlDenied,
-             .resultsRefused:
+             .resultsRefused, .pollsOpenRefused:
             .failure
         case .daemonStarted, .daemonStopped, .enforcementWrite, .alarmAcknowledged, .deviceOverride, .pollsOpened,
-             .pollsClosed, .inventorySealed, .configReloaded, .storageRecovered, .resultsSubmitted, .bundleExported:
+             .pollsClosed, .inventorySealed, .configReloaded, .storageRecovered, .resultsSubmitted, .bundleExported,
+             .pollsOpenForced, .pollsZeroReport, .pollsClosingReport:
             .success
         case .deviceAdded, .deviceRemoved, .deviceChanged, .deviceInterface, .monitorRescanned, .policyDecision,
              .interfaceDecision, .alarmRaised, .alarmCleared, .alarmRegraded, .countersReported, .countersAnomaly,

@@ -124,6 +124,28 @@ extension EventType {
             ("The polls closed",
              "An administrator closed the polls; the counters are final and listed in this event. Counter "
                 + "reports that change them are refused from now on. Per-contest totals may now be submitted.")
+        case .pollsZeroReport:
+            ("The zero report was made",
+             "The polls opened and this is the readiness they opened with: every sealed device present or "
+                + "not, each ballot scanner's public counter (0) and protective counter, the log's head and "
+                + "whether the whole log verified, and the clock against central. It is signed to central as a "
+                + "zero-report envelope; nazoratctl report zero prints it for the commission to sign.")
+        case .pollsClosingReport:
+            ("The closing report was made",
+             "The polls closed and this is what they closed with: the final counters, the ballots each "
+                + "scanner took while the polls were open, the sealed devices and the log's head. It is signed "
+                + "to central as a closing-report envelope; nazoratctl report closing prints it.")
+        case .pollsOpenRefused:
+            ("Opening the polls was refused",
+             "A ballot scanner's public counter was not 0, a sealed ballot scanner was not connected, or the "
+                + "event log did not verify. The polls stay in setup. Put the scanner right (reset its public "
+                + "counter, connect it) and open again; nazoratctl report zero shows what is still wrong. Only "
+                + "an administrator may open anyway, with a reason (nazoratctl polls open --force --reason).")
+        case .pollsOpenForced:
+            ("The polls were opened despite problems",
+             "An administrator opened the polls although the readiness check found problems; the event "
+                + "names them, who forced the opening and the reason given. The zero report says so. The "
+                + "election official must record it in the polling station's minutes.")
         case .resultsSubmitted:
             ("Per-contest totals were submitted",
              "The scanner software submitted the per-contest totals after the polls closed; they are part of "

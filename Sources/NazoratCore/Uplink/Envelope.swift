@@ -42,6 +42,11 @@ public struct Envelope: Codable, Sendable, Equatable {
         Hex.string(SHA256.hash(data: key.rawRepresentation).prefix(16))
     }
 
+    /// The id of a public key as the tools print it (base64 of 32 bytes); nil if it is not one.
+    public static func keyID(ofPublicKeyText text: String) -> String? {
+        Data(base64Encoded: text).flatMap { try? Curve25519.Signing.PublicKey(rawRepresentation: $0) }.map(keyID(of:))
+    }
+
     /// `payload` of `type`, signed with `key`.
     public static func sign(type: String, payload: [UInt8], key: Curve25519.Signing.PrivateKey) -> Envelope {
         // Ed25519 signing cannot fail for a valid key; swift-crypto's `throws` is for other back ends.

@@ -77,6 +77,7 @@ extension ControlRoutes {
                               message: "through \(ack.through) is beyond the last envelope, \(last)")
             }
             try await outbox.acknowledge(through: ack.through)
+            if let clock = ack.clock { board.centralClock = clock }
             return .json(OutboxAcknowledgement(through: max(ack.through, summary.acknowledgedThrough)))
         } catch {
             return Self.storage("the acknowledgement could not be written", error)

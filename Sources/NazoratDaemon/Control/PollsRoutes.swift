@@ -11,9 +11,9 @@ extension ControlRoutes {
         },
         Route("PUT", "/v1/scanners/{port}/counters", .reportCounters) { routes, call in await routes.reportCounters(call) },
         Route("GET", "/v1/polls", .read) { routes, _ in .json(PollsDocument(phase: routes.board.summary.phase.rawValue)) },
-        Route("POST", "/v1/polls/open", .administer) { routes, call in await routes.changePhase(.open, call.request.peer) },
+        Route("POST", "/v1/polls/open", .administer) { routes, call in await routes.openPolls(call.request) },
         Route("POST", "/v1/polls/close", .administer) { routes, call in
-            await routes.changePhase(.closed, call.request.peer)
+            await routes.changePhase(.closed, call.request.peer, force: nil)
         },
         Route("GET", "/v1/results", .read) { routes, _ in routes.finalReport() },
         Route("POST", "/v1/results", .reportCounters) { routes, call in await routes.submitResults(call.request) },
@@ -41,9 +41,11 @@ extension ControlRoutes {
         }
     }
 
-    func changePhase(_ next: PollsPhase, _ peer: Peer) async -> ControlResponse {
+    func changePhase(_ next: PollsPhase, _ peer: Peer, force: PollsReport.Force?) async -> ControlResponse {
         do {
-            return .json(PollsDocument(phase: try await supervisor.changePhase(to: next, by: peer).rawValue))
+            let context = await reportContext()
+            return .json(PollsDocument(phase: try await supervisor.changePhase(to: next, by: peer, context: context,
+                                                                               force: force).rawValue))
         } catch {
             return error.response
         }

@@ -37,6 +37,7 @@ extension Supervisor.CommandError {
         case .notFound(let message): .error(404, code: "not-found", message: message)
         case .invalid(let message): .error(409, code: "invalid-transition", message: message)
         case .conflict(let message): .error(409, code: "conflict", message: message)
+        case .notReady(let message): .error(409, code: "not-ready", message: message)
         case .failed(let message): .error(500, code: "failed", message: message)
         case .policyNotWritten(let message): .error(500, code: "policy-write-failed", message: message)
         }

@@ -50,7 +50,8 @@ struct RouteCall: Sendable {
 
 extension ControlRoutes {
     /// Every resource of the control API (docs/openapi.yaml), by resource.
-    static let table: [Route] = stationRoutes + deviceRoutes + policyRoutes + alarmRoutes + pollsRoutes + outboxRoutes
+    static let table: [Route] = stationRoutes + deviceRoutes + policyRoutes + alarmRoutes + pollsRoutes + reportRoutes
+        + outboxRoutes
 
     /// The route for `request`, or the 404 or 405 answer.
     static func match(_ request: ControlRequest) -> Result<(Route, RouteCall), ControlResponseError> {
