@@ -71,15 +71,30 @@ public struct FinalReportDocument: Codable, Sendable, Equatable {
     }
 }
 
-/// `POST /v1/polls/open`'s body (optional): forcing an opening the readiness check refuses.
+/// `POST /v1/polls/open`'s body (optional): `{"force": {"reason": "..."}}` opens although the
+/// readiness check finds problems (nazorat-admin).
 public struct PollsOpenRequest: Codable, Sendable, Equatable {
-    /// Open despite the problems (nazorat-admin).
-    public var force: Bool?
-    /// Why, for the minutes: required with `force`.
-    public var reason: String?
+    /// Why the polls open by force, for the minutes.
+    public struct Force: Codable, Sendable, Equatable {
+        public var reason: String
 
-    public init(force: Bool? = nil, reason: String? = nil) {
+        public init(reason: String) {
+            self.reason = reason
+        }
+    }
+
+    public var force: Force?
+
+    public init(force: Force? = nil) {
         self.force = force
-        self.reason = reason
+    }
+
+    /// The longest reason, in Unicode scalars (JSON Schema's maxLength counts the same).
+    public static let reasonLimit = 500
+
+    /// Whether `reason` says something: a character other than space, tab, CR and LF (the
+    /// schema's pattern, read alike by every regex engine).
+    public static func isStated(_ reason: String) -> Bool {
+        reason.unicodeScalars.contains { !" \t\r\n".unicodeScalars.contains($0) }
     }
 }

@@ -29,10 +29,12 @@ struct Nazoratctl: AsyncParsableCommand {
                                      station's equipment
               nazoratctl block 1-3 --permanent
             Election day (nazorat-admin):
-              nazoratctl polls open  public counters restart from 0
+              nazoratctl report zero ready to open? (a preview until then)
+              nazoratctl polls open  refused unless ready; counters from 0
+              nazoratctl report zero print it for the commission to sign
               nazoratctl counters    ballots per scanner
               nazoratctl polls close counters become final
-              nazoratctl results     the final report
+              nazoratctl report closing; nazoratctl results
             For auditors:
               nazoratctl export-log > log.json   the event log, NIST SP 1500-101
             Without a network (nazorat-admin):

@@ -33,7 +33,7 @@ struct Polls: AsyncParsableCommand {
 
     func validate() throws {
         if force, action != .open { throw ValidationError("--force goes with open") }
-        if force, (reason ?? "").allSatisfy(\.isWhitespace) { throw ValidationError("--force needs --reason TEXT for the minutes") }
+        if force, !PollsOpenRequest.isStated(reason ?? "") { throw ValidationError("--force needs --reason TEXT for the minutes") }
         if !force, reason != nil { throw ValidationError("--reason goes with --force") }
     }
 
@@ -44,7 +44,7 @@ struct Polls: AsyncParsableCommand {
     func run() async throws {
         let render: (PollsDocument) -> String = { "polls \($0.phase)" }
         if let action {
-            let body = force ? Array(JSONText.encode(PollsOpenRequest(force: true, reason: reason)).utf8) : nil
+            let body = force ? Array(JSONText.encode(PollsOpenRequest(force: .init(reason: reason ?? ""))).utf8) : nil
             try finish(await options.session.run(.POST, "/v1/polls/\(action.rawValue)", body: body, as: PollsDocument.self,
                                                  render: render))
         }
@@ -69,7 +69,7 @@ struct Report: AsyncParsableCommand {
             + "and every problem that would refuse it. Once they opened, it is the report recorded then. "
             + "--json gives the document as central receives it.")
     @OptionGroup var options: ClientOptions
-    @Argument(help: "zero or closing.")
+    @Argument(help: "Which report.")
     var occasion: PollsReport.Occasion
 
     func run() async throws {

@@ -79,8 +79,10 @@ import Testing
         try await harness.daemon.waitForLine(containing: "alarm: device.missing at 1-1.2")
         #expect(try code(report(harness, "1-1.2", 1, 1)) == "counter.scanner-absent")
 
-        // Open: public restarts from 0, protective is recorded; only ballot counts are shown.
-        #expect(try harness.request("POST", "/v1/polls/open").status == 200)
+        // Open (by force: 1-1.1 shows 5 and 1-1.2 is missing): public restarts from 0,
+        // protective is recorded; only ballot counts are shown.
+        #expect(try harness.request("POST", "/v1/polls/open").status == 409)
+        #expect(try harness.request("POST", "/v1/polls/open", json: #"{"force": {"reason": "test"}}"#).status == 200)
         #expect(try counters(harness)["1-1.1"]?["public"] as? Int == 0)
         #expect(try counters(harness)["1-1.1"]?["protective"] == nil, "hidden while open")
         #expect(try report(harness, "1-1.1", 3, 103).status == 200, "after the reset, a lower public count is fine")

@@ -17,7 +17,7 @@ public enum PollsReceipt {
         out += field("Station", report.station)
         out += field("Time", time(report.realtimeUsec))
         out += field("Software", "nazoratd " + report.version)
-        out += field("Key id", report.keyId)
+        out += hex("Key id", report.keyId)
         out += field(report.occasion == .zero ? "Opened by" : "Closed by", report.by)
         out += [thin, "SEALED DEVICES"]
         if report.devices.isEmpty { out.append("  none: the station is not sealed") }
@@ -37,10 +37,10 @@ public enum PollsReceipt {
         if report.scanners.isEmpty { out.append("  none") }
         out += [thin, "EVENT LOG"]
         out += field("Head seq", report.log.head.map { String($0.seq) } ?? "empty")
-        if let head = report.log.head { out += field("Head hash", head.hash) }
+        if let head = report.log.head { out += hex("Head hash", head.hash) }
         out += field("verify-log", report.log.intact ? "intact, \(report.log.verifiedEvents) events"
                      : "BROKEN: " + (report.log.problem ?? "unknown"))
-        out += field("Clock", report.clock.map(offset) ?? "offset to central not known yet")
+        out += field("Clock", report.clock.map(offset) ?? "not measured yet")
         out.append(thin)
         out += verdict(report)
         for problem in report.problems { out += wrap("- " + problem.detail, indent: 2) }
@@ -89,6 +89,11 @@ public enum PollsReceipt {
         return [label + String(repeating: " ", count: width - label.count - value.count) + value]
     }
 
+    /// A digest under its label, 32 digits a line: a commission member can read it out.
+    private static func hex(_ label: String, _ digits: String) -> [String] {
+        [label] + chunks(ascii(digits), 32).map { "  " + $0 }
+    }
+
     /// `label` in a column of its own, `value` beside it, wrapped under itself.
     private static func field(_ label: String, _ value: String) -> [String] {
         wrap(value, lead: label + String(repeating: " ", count: max(1, labelWidth - label.count)), hanging: labelWidth)
@@ -119,6 +124,15 @@ public enum PollsReceipt {
         }
         lines.append(line)
         return lines
+    }
+
+    private static func chunks(_ text: String, _ size: Int) -> [String] {
+        var rest = Substring(text), out: [String] = []
+        repeat {
+            out.append(String(rest.prefix(size)))
+            rest = rest.dropFirst(size)
+        } while !rest.isEmpty
+        return out
     }
 
     /// Only printable ASCII: anything else, already escaped or not, as `\u{XXXX}`.

@@ -69,6 +69,9 @@ extension ControlRoutes {
             guard ack.through >= 0 else {
                 return .error(400, code: "bad-parameter", message: "through is a seq, 0 or more")
             }
+            guard (ack.clock?.roundTripUsec ?? 0) >= 0 else {
+                return .error(400, code: "bad-parameter", message: "clock.roundTripUsec is a duration, 0 or more")
+            }
             // A well-formed acknowledgement of envelopes that do not exist (yet): a conflict
             // with the outbox's state, not a malformed request.
             let last = summary.lastSeq ?? summary.acknowledgedThrough

@@ -10,9 +10,6 @@ extension ControlRoutes {
         Route("GET", "/v1/reports/{occasion}", .read) { routes, call in await routes.report(call) },
     ]
 
-    /// The longest reason a forced opening may give, in bytes.
-    static let forceReasonLimit = 500
-
     func openPolls(_ request: ControlRequest) async -> ControlResponse {
         let body: PollsOpenRequest
         switch Self.decode(PollsOpenRequest.self, request.body, empty: PollsOpenRequest()) {
@@ -20,15 +17,13 @@ extension ControlRoutes {
         case .failure(let error): return error.response
         }
         var force: PollsReport.Force?
-        if body.force == true {
-            let reason = body.reason ?? ""
-            guard reason.contains(where: { !$0.isWhitespace }), reason.utf8.count <= Self.forceReasonLimit else {
+        if let reason = body.force?.reason {
+            guard PollsOpenRequest.isStated(reason), reason.unicodeScalars.count <= PollsOpenRequest.reasonLimit else {
                 return .error(400, code: "bad-reason", message: "a forced opening needs a reason for the minutes, "
-                              + "1 to \(Self.forceReasonLimit) bytes (--reason)")
+                              + "1 to \(PollsOpenRequest.reasonLimit) characters (--reason)")
             }
             // A person typed it: escaped like a device string before it reaches the log and the paper.
-            force = PollsReport.Force(by: request.peer.description,
-                                      reason: DeviceString(reason).escaped(limit: Self.forceReasonLimit))
+            force = PollsReport.Force(by: request.peer.description, reason: DeviceString(reason).escaped(limit: .max))
         }
         return await changePhase(.open, request.peer, force: force)
     }
