@@ -4,7 +4,8 @@ import NazoratCore
 
 /// Central's SQLite database: enrolled stations, what each sent, and each one's state.
 final class CentralStore: Sendable {
-    private let pool: DatabasePool
+    /// The database (CentralStore+Reports.swift reads it too).
+    let pool: DatabasePool
 
     init(path: String) throws {
         var configuration = Configuration()
@@ -95,28 +96,9 @@ final class CentralStore: Sendable {
         case none
         /// Report events an `events` envelope carried.
         case recorded([ReportRecord])
-        /// The report of event `eventSeq` arrived signed in envelope `envelopeSeq`.
-        case signed(eventSeq: Int64, envelopeSeq: Int64)
-    }
-
-    /// The report recorded by the station's event `eventSeq`, if central received it.
-    func report(station: String, eventSeq: Int64) throws -> ReportRecord? {
-        try pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM reports WHERE station = ? AND event_seq = ?",
-                             arguments: [station, eventSeq]).map(ReportRecord.init)
-        }
-    }
-
-    /// Every station's newest report of each occasion.
-    func latestReports() throws -> [String: [PollsReport.Occasion: ReportRecord]] {
-        try pool.read { db in
-            var latest: [String: [PollsReport.Occasion: ReportRecord]] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT * FROM reports ORDER BY station, event_seq") {
-                let report = ReportRecord(row: row)
-                latest[report.station, default: [:]][report.occasion] = report
-            }
-            return latest
-        }
+        /// The report of event `eventSeq` arrived signed in envelope `envelopeSeq`; `recovered`
+        /// is its event when it was found in the stored envelopes only.
+        case signed(eventSeq: Int64, envelopeSeq: Int64, recovered: ReportRecord?)
     }
 
     /// Stores an accepted envelope and the station's new state, in one transaction.
@@ -126,14 +108,9 @@ final class CentralStore: Sendable {
             switch reports {
             case .none: break
             case .recorded(let records):
-                for report in records {
-                    try db.execute(sql: """
-                        INSERT INTO reports (station, occasion, event_seq, event_hash, report, received_usec)
-                        VALUES (?, ?, ?, ?, ?, ?)
-                        """, arguments: [report.station, report.occasion.rawValue, report.eventSeq, report.eventHash,
-                                         report.report, now])
-                }
-            case .signed(let eventSeq, let envelopeSeq):
+                for report in records { try Self.insert(report, now: now, db) }
+            case .signed(let eventSeq, let envelopeSeq, let recovered):
+                if let recovered { try Self.insert(recovered, now: now, db) }
                 try db.execute(sql: "UPDATE reports SET envelope_seq = ? WHERE station = ? AND event_seq = ?",
                                arguments: [envelopeSeq, record.station, eventSeq])
             }
@@ -199,44 +176,4 @@ struct StationRecord: Sendable, Equatable {
         finalReport = row["final_report"]
         clockJumps = row["clock_jumps"]
     }
-}
-
-/// A polls report as central holds it.
-struct ReportRecord: Sendable, Equatable {
-    var station: String
-    var occasion: PollsReport.Occasion
-    var eventSeq: Int64
-    var eventHash: String
-    /// The report as the event carried it (JSON).
-    var report: String
-    /// The envelope that brought it signed on its own, once it did.
-    var envelopeSeq: Int64?
-
-    init(station: String, occasion: PollsReport.Occasion, eventSeq: Int64, eventHash: String, report: String) {
-        self.station = station
-        self.occasion = occasion
-        self.eventSeq = eventSeq
-        self.eventHash = eventHash
-        self.report = report
-    }
-
-    /// The report `event` records, if it is a report's event.
-    init?(station: String, event: ChainedEvent) {
-        guard let occasion = PollsReport.Occasion.allCases.first(where: { $0.eventType.rawValue == event.type }) else {
-            return nil
-        }
-        self.init(station: station, occasion: occasion, eventSeq: event.seq, eventHash: event.hash, report: event.payload)
-    }
-
-    init(row: Row) {
-        station = row["station"]
-        occasion = PollsReport.Occasion(rawValue: row["occasion"]) ?? .zero
-        eventSeq = row["event_seq"]
-        eventHash = row["event_hash"]
-        report = row["report"]
-        envelopeSeq = row["envelope_seq"]
-    }
-
-    /// The report, decoded.
-    var document: PollsReport? { try? JSONDecoder().decode(PollsReport.self, from: Data(report.utf8)) }
 }

@@ -143,8 +143,8 @@ actor Receiver {
             break
         case let kind where PollsReport.Occasion(envelopeKind: kind) != nil:
             let carried = try JSONDecoder().decode(PollsReportPayload.self, from: payload)
-            try checkReport(carried, station: record.station)
-            reports = .signed(eventSeq: carried.event.seq, envelopeSeq: header.seq)
+            let recovered = try checkReport(carried, kind: kind, station: record.station)
+            reports = .signed(eventSeq: carried.event.seq, envelopeSeq: header.seq, recovered: recovered)
         default:
             throw Refusal(code: .malformed, message: "unknown kind \(DeviceString(header.kind).escaped(limit: 32))")
         }
@@ -156,16 +156,20 @@ actor Receiver {
 
     /// A signed report must be the one the chain recorded: the event it names arrived before
     /// it (the station sends the events first), with the same hash and the same report.
-    private func checkReport(_ carried: PollsReportPayload, station: String) throws {
+    /// Returns the event when only the stored envelopes had it (to be kept with the report).
+    private func checkReport(_ carried: PollsReportPayload, kind: String, station: String) throws -> ReportRecord? {
         let name = "the \(carried.report.occasion.rawValue) report"
-        guard let recorded = try store.report(station: station, eventSeq: carried.event.seq) else {
+        let kept = try store.report(station: station, eventSeq: carried.event.seq)
+        guard let recorded = try kept ?? store.reportInStoredEvents(station: station, eventSeq: carried.event.seq) else {
             throw Refusal(code: .chainBroken, message: "\(name) names event \(carried.event.seq), which central has not "
                           + "received as a report's event")
         }
-        guard recorded.eventHash == carried.event.hash, recorded.occasion == carried.report.occasion,
-              recorded.document == carried.report, carried.report.station == station else {
+        guard PollsReport.Occasion(envelopeKind: kind) == carried.report.occasion, recorded.eventHash == carried.event.hash,
+              recorded.occasion == carried.report.occasion, recorded.document == carried.report,
+              carried.report.station == station else {
             throw Refusal(code: .conflict, message: "\(name) differs from event \(carried.event.seq) of the chain central holds")
         }
+        return kept == nil ? recorded : nil
     }
 
     /// Checks that `events` continue the chain central has (seq, prev hash, recomputed hash).

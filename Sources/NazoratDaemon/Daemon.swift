@@ -61,7 +61,8 @@ public enum Daemon {
         let routes = ControlRoutes(configuration: configuration, board: board, log: log, store: opened.store,
                                    supervisor: supervisor, enforcer: enforcer, reporter: reporter, feed: feed,
                                    metrics: metrics, publicKey: opened.signer.publicKeyText, outbox: outbox,
-                                   outboxDoorbell: outboxDoorbell, openAlarms: OpenAlarmCache(store: opened.store))
+                                   outboxDoorbell: outboxDoorbell, openAlarms: OpenAlarmCache(store: opened.store),
+                                   reportWalks: ReportWalks(path: opened.store.path))
         let endpoint: ControlEndpoint = try SocketActivation.inheritedControlSocket().map { .inherited(descriptor: $0) }
             ?? .path(configuration.socketPath)
         let control = try await ControlServer.bind(endpoint, router: routes.route, logger: logger)

@@ -34,3 +34,29 @@ enum LogWalk {
         }
     }
 }
+
+/// The reports' walks: one at a time, and the last result again while the log's head has not
+/// moved, so that a technician refreshing the zero report's preview (permission read) does
+/// not walk a year of log each time, nor several at once.
+actor ReportWalks {
+    private let path: String
+    private var last: (headSeq: Int64?, state: PollsReport.LogState)?
+    private var running: Task<PollsReport.LogState, Never>?
+
+    init(path: String) {
+        self.path = path
+    }
+
+    /// The walk's result for a log whose head is `headSeq` now.
+    func state(headSeq: Int64?) async -> PollsReport.LogState {
+        if let last, last.headSeq == headSeq { return last.state }
+        // A walk under way began before this call: what it verifies was in the log then.
+        if let running { return await running.value }
+        let task = Task { [path] in await LogWalk.state(path: path, head: nil) }
+        running = task
+        let state = await task.value
+        running = nil
+        last = (headSeq, state)
+        return state
+    }
+}

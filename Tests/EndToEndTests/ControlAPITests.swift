@@ -208,8 +208,9 @@ import Testing
         #expect(adminSeal.status == 0, "\(adminSeal.stderr)")
         #expect(try harness.events(ofType: "inventory.sealed").last?["message"] as? String ?? "" ~= "(\(Users.administrator))")
         // The scanner software reports counters; nobody else may.
-        let counters = #"{"public": 1, "protective": 1}"#
+        let counters = #"{"public": 0, "protective": 1}"#
         #expect(try harness.request(as: Users.scanner, "PUT", "/v1/scanners/1-1.1/counters", json: counters) == 200)
+        #expect(try harness.request(as: Users.scanner, "PUT", "/v1/scanners/1-1.2/counters", json: counters) == 200)
         #expect(try harness.request(as: Users.administrator, "PUT", "/v1/scanners/1-1.1/counters", json: counters) == 403)
         #expect(try harness.request(as: Users.technician, "POST", "/v1/polls/open") == 403)
         #expect(try harness.request(as: Users.administrator, "POST", "/v1/polls/open") == 200)

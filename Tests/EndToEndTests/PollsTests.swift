@@ -8,10 +8,15 @@ import Testing
     private static let scanner1 = "/sys/devices/pci0000:00/0000:00:14.0/usb1/1-1/1-1.1"
     private static let scanner2 = "/sys/devices/pci0000:00/0000:00:14.0/usb1/1-1/1-1.2"
 
-    /// A sealed station: two ballot scanners at 1-1.1 and 1-1.2.
-    private func sealedStation() async throws -> ControlHarness {
+    /// A sealed station: two ballot scanners at 1-1.1 and 1-1.2, which have reported public
+    /// counters of 0 (ready to open) when `zeroed`.
+    private func sealedStation(zeroed: Bool = true) async throws -> ControlHarness {
         let harness = try await ControlHarness()
         #expect(try harness.request("POST", "/v1/seal").status == 200)
+        if zeroed {
+            #expect(try report(harness, "1-1.1", 0, 1000).status == 200)
+            #expect(try report(harness, "1-1.2", 0, 1000).status == 200)
+        }
         return harness
     }
 
@@ -57,7 +62,7 @@ import Testing
     }
 
     @Test func everyCounterAnomalyIsRefusedKeptAsEvidenceAndAlarmed() async throws {
-        let harness = try await sealedStation()
+        let harness = try await sealedStation(zeroed: false)
         #expect(try report(harness, "1-1.1", 5, 100).status == 200)
         let repeated = try report(harness, "1-1.1", 5, 100)
         let changed = try repeated.json()["changed"] as? Bool

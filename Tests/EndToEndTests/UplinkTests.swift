@@ -59,7 +59,10 @@ import Testing
         }
         let elapsed = ContinuousClock.now - plugged
         print("uplink: a plugged stick was an open alarm at central after \(elapsed) (heartbeat interval 1 s)")
-        // The polls open and close: central gets the final report.
+        // The polls open (the scanners at 0) and close: central gets the final report.
+        for port in ["1-1.1", "1-1.2"] {
+            #expect(try harness.request("PUT", "/v1/scanners/\(port)/counters", json: #"{"public": 0, "protective": 9}"#).status == 200)
+        }
         #expect(try harness.request("POST", "/v1/polls/open").status == 200)
         #expect(try harness.request("POST", "/v1/polls/close").status == 200)
         try await eventually("the final report at central") { try central.station(station)?["finalReport"] as? Bool == true }

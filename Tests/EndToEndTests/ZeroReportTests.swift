@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import GRDB
 import NazoratCore
 import NazoratTestbed
 import Testing
@@ -104,7 +105,11 @@ import Testing
         let harness = try await ControlHarness(extra: ControlHarness.uplink("http://127.0.0.1:\(central.port)"))
         let uplink = try harness.startUplink(enrollingAt: central)
         defer { _ = uplink.stop(SIGKILL) }
-        try await eventually("a delivery measured the clock") { try central.acceptedSeq("TEST-0006") >= 2 }
+        // The clock is measured around a delivery and handed over with its acknowledgement.
+        try await eventually("an acknowledged delivery") {
+            let outbox = (try harness.request("GET", "/v1/status").json()["uplink"] as? [String: Any])?["outbox"]
+            return (outbox as? [String: Any])?["acknowledgedThrough"] as? Int ?? 0 >= 2
+        }
         #expect(try harness.request("POST", "/v1/seal").status == 200)
         try report(harness, "1-1.1", 0, 10)
         try report(harness, "1-1.2", 0, 20)
@@ -125,28 +130,63 @@ import Testing
         #expect(try UnixHTTP.request(port: central.port, "GET", "/v1/stations/TEST-0006/reports/other").status == 404)
         #expect(try central.rejections().isEmpty)
 
-        // With the station's own key: a report that differs from the chained event, and one
-        // naming an event central never received as a report's.
+        // With the station's own key: a report that differs from the chained event (one
+        // protective counter), and one naming an event central never received as a report's.
         _ = uplink.stop(SIGKILL)
         let key = try Curve25519.Signing.PrivateKey(rawRepresentation: try Data(
             contentsOf: URL(fileURLWithPath: harness.directory + "/state/station.key")).prefix(32))
         let next = try central.acceptedSeq("TEST-0006") + 1
         let eventSeq = try #require(whole["eventSeq"] as? Int)
         var report = try JSONDecoder().decode(PollsReport.self, from: JSONSerialization.data(withJSONObject: zero))
-        report.scanners[0].public = 0
-        report.problems = []
-        report.devices[0].present.toggle()
-        func signed(event: Int, hash: String) throws -> Any {
-            let payload = PollsReportPayload(station: "TEST-0006", seq: Int64(next), createdUsec: 0,
+        report.scanners[0].protective = 11
+        func signed(_ report: PollsReport, event: Int, hash: String, kind: String = "zero-report") throws -> Any {
+            var payload = PollsReportPayload(station: "TEST-0006", seq: Int64(next), createdUsec: 0,
                                              event: LogHead(seq: Int64(event), hash: hash), report: report)
-            let envelope = Envelope.sign(type: EnvelopeHeader.payloadType(kind: "zero-report"),
+            payload.kind = kind
+            let envelope = Envelope.sign(type: EnvelopeHeader.payloadType(kind: kind),
                                          payload: Array(JSONText.encode(payload).utf8), key: key)
             return try JSONSerialization.jsonObject(with: JSONEncoder().encode(envelope))
         }
         let hash = try #require(whole["eventHash"] as? String)
-        #expect(try code(central.post([signed(event: eventSeq, hash: hash)])) == "conflict")
-        #expect(try code(central.post([signed(event: 1, hash: hash)])) == "chain-broken")
-        #expect(try central.rejections() == ["conflict", "chain-broken"])
+        #expect(try code(central.post([signed(report, event: eventSeq, hash: hash)])) == "conflict")
+        #expect(try code(central.post([signed(report, event: 1, hash: hash)])) == "chain-broken")
+        let genuine = try JSONDecoder().decode(PollsReport.self, from: JSONSerialization.data(withJSONObject: zero))
+        #expect(try code(central.post([signed(genuine, event: eventSeq, hash: hash, kind: "closing-report")])) == "conflict",
+                "a zero report in a closing-report envelope")
+        #expect(try central.rejections() == ["conflict", "chain-broken", "conflict"])
         #expect(try central.acceptedSeq("TEST-0006") == next - 1)
+    }
+
+    @Test func aCentralUpgradedAfterItsStationsFindsTheReportInTheEventsItStored() async throws {
+        let first = try await CentralProcess()
+        let harness = try await ControlHarness(extra: ControlHarness.uplink("http://127.0.0.1:\(first.port)"))
+        let uplink = try harness.startUplink(enrollingAt: first)
+        defer { _ = uplink.stop(SIGKILL) }
+        #expect(try harness.request("POST", "/v1/seal").status == 200)
+        try report(harness, "1-1.1", 0, 10)
+        try report(harness, "1-1.2", 0, 20)
+        #expect(try harness.request("POST", "/v1/polls/open").status == 200)
+        try await eventually("the zero report signed at central") {
+            (try first.station("TEST-0006")?["zeroReport"] as? [String: Any])?["signed"] as? Bool == true
+        }
+        _ = uplink.stop(SIGKILL)
+        _ = first.process.stop(SIGKILL)
+        // Central as it was before it kept reports: the events are stored, the report's
+        // envelope was refused as an unknown kind and comes again.
+        let database = try DatabaseQueue(path: first.directory + "/central.db")
+        let (envelope, seq) = try await database.write { db -> (String, Int) in
+            let row = try #require(try Row.fetchOne(db, sql: "SELECT envelope, seq FROM envelopes WHERE kind = 'zero-report'"))
+            let (text, seq): (String, Int) = (row["envelope"], row["seq"])
+            try db.execute(sql: "DELETE FROM reports")
+            try db.execute(sql: "DELETE FROM envelopes WHERE seq >= ?", arguments: [seq])
+            try db.execute(sql: "UPDATE stations SET accepted_seq = ?", arguments: [seq - 1])
+            return (text, seq)
+        }
+        let upgraded = try await CentralProcess(directory: first.directory)
+        let answer = try upgraded.post([try JSONSerialization.jsonObject(with: Data(envelope.utf8))])
+        let accepted = try answer.json()["accepted"] as? Int
+        #expect(answer.status == 200 && accepted == seq, "\(answer.text)")
+        let summary = try #require(try upgraded.station("TEST-0006")?["zeroReport"] as? [String: Any])
+        #expect(summary["signed"] as? Bool == true && summary["ready"] as? Bool == true)
     }
 }

@@ -49,14 +49,17 @@ import Testing
         #expect(!report.isReady)
         #expect(report.problems.map(\.kind) == [.publicNotZero, .scannerMissing, .deviceMissing, .logBroken])
         #expect(report.problems.filter(\.blocksOpening).map(\.subject) == ["1-1", "1-2", "log"])
+        #expect(report.problems.filter { !$0.blocksOpening }.map(\.kind) == [.deviceMissing])
         #expect(report.problems[0].detail.contains("shows 3 on its public counter"))
     }
 
-    @Test func aScannerThatHasNotReportedIsANoteNotARefusal() {
-        let report = Self.check(counters: ["1-1": Self.record(0, 1200)]).report(.zero, by: "uid 0", at: 0)
-        #expect(report.isReady && report.problems.map(\.kind) == [.countersNotReported])
-        #expect(report.scanners.map(\.port) == ["1-1", "1-2"] && report.scanners[1].public == nil)
-        #expect(PollsReceipt.render(report).contains("READY, with notes:"))
+    @Test func aScannerThatHasNotReportedRefusesAnOpeningAMissingPrinterDoesNot() {
+        let unreported = Self.check(counters: ["1-1": Self.record(0, 1200)]).report(.zero, by: "uid 0", at: 0)
+        #expect(!unreported.isReady && unreported.problems.map(\.kind) == [.countersNotReported])
+        #expect(unreported.scanners.map(\.port) == ["1-1", "1-2"] && unreported.scanners[1].public == nil)
+        let noPrinter = Self.check(present: Self.scanners, counters: Self.zeroed).report(.zero, by: "uid 0", at: 0)
+        #expect(noPrinter.isReady && noPrinter.problems.map(\.kind) == [.deviceMissing])
+        #expect(PollsReceipt.render(noPrinter).contains("READY, with notes:"))
     }
 
     @Test func theClosingReportCountsTheBallotsTakenWhileThePollsWereOpen() {
@@ -86,7 +89,8 @@ import Testing
         #expect(joined.contains(#""SN\t\x1b]8;;http://x\x07link\u{202E}\xff\nWWW"#), "\(joined)")
         #expect(joined.contains("...(+"), "a long serial is cut with the count of bytes left")
         #expect(!receipt.contains("\u{1B}") && !receipt.contains("\u{202E}"))
-        #expect(receipt.contains("Clock        1 ms ahead of central (+/- 2\n             ms)\n"))
+        #expect(receipt.contains("Clock        1 ms ahead of central (+/- 2\n"))
+        #expect(joined.contains("measured by the uplink") && joined.contains("at 1970-01-01 00:00:00 UTC"))
         #expect(receipt.contains("OPENED BY FORCE by uid 0 (root) pid 7: a\n"))
     }
 
@@ -94,6 +98,22 @@ import Testing
         #expect(PollsReceipt.ascii("界e\u{301}…") == #"\u{754C}e\u{301}..."#)
         #expect(PollsReceipt.wrap(String(repeating: "x", count: 90)).map(\.count) == [42, 42, 6])
         #expect(PollsReceipt.wrap("- " + String(repeating: "word ", count: 12), indent: 2).allSatisfy { $0.count <= 42 })
+        // Regression (review): an indent of a whole line left no room and never ended.
+        #expect(PollsReceipt.wrap(String(repeating: "y", count: 50), indent: 41).allSatisfy { $0.count <= 42 })
+        #expect(PollsReceipt.wrap(String(repeating: "z", count: 42)) == [String(repeating: "z", count: 42)])
+        #expect(PollsReceipt.wrap("") == [""])
+    }
+
+    // Regression (review): the most negative offset trapped when the receipt negated it.
+    @Test func anyClockFiguresPrintAndOnlyPlausibleOnesAreTaken() {
+        var report = Self.check(counters: Self.zeroed).report(.zero, by: "uid 0", at: 0)
+        report.clock = CentralClock(offsetUsec: .min, roundTripUsec: .max, measuredUsec: .max)
+        let receipt = PollsReceipt.render(report)
+        #expect(receipt.contains("9223372036854776 ms ahead of"))
+        #expect(receipt.split(separator: "\n").allSatisfy { $0.count <= PollsReceipt.width })
+        #expect(report.clock?.isPlausible == false)
+        #expect(CentralClock(offsetUsec: -CentralClock.offsetBound, roundTripUsec: 0, measuredUsec: 0).isPlausible)
+        #expect(!CentralClock(offsetUsec: 0, roundTripUsec: -1, measuredUsec: 0).isPlausible)
     }
 
     @Test func anEnvelopeKindNamesItsOccasion() {

@@ -137,8 +137,8 @@ extension EventType {
                 + "to central as a closing-report envelope; nazoratctl report closing prints it.")
         case .pollsOpenRefused:
             ("Opening the polls was refused",
-             "A ballot scanner's public counter was not 0, a sealed ballot scanner was not connected, or the "
-                + "event log did not verify. The polls stay in setup. Put the scanner right (reset its public "
+             "A ballot scanner's public counter was not 0 or not reported yet, a sealed ballot scanner was "
+                + "not connected, or the event log did not verify. The polls stay in setup. Put the scanner right (reset its public "
                 + "counter, connect it) and open again; nazoratctl report zero shows what is still wrong. Only "
                 + "an administrator may open anyway, with a reason (nazoratctl polls open --force --reason).")
         case .pollsOpenForced:

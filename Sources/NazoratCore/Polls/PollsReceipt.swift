@@ -60,10 +60,13 @@ public enum PollsReceipt {
         return [report.force == nil ? "NOT READY" : "NOT READY, OPENED BY FORCE"]
     }
 
-    /// "12 ms ahead of central (+/- 3 ms)": the station's clock against central's.
+    /// "12 ms ahead of central (+/- 3 ms), measured by the uplink at 2026-12-06 07:58:02 UTC": the
+    /// station's clock against central's, and when (the uplink measures it; nazoratd has no network).
     private static func offset(_ clock: CentralClock) -> String {
-        let ahead = Int64((Double(-clock.offsetUsec) / 1000).rounded())
-        let margin = "(+/- \(clock.roundTripUsec / 2000) ms)"
+        // In Double: the negation of the most negative Int64 has no Int64.
+        let ahead = Int64((-Double(clock.offsetUsec) / 1000).rounded())
+        let margin = "(+/- \(clock.roundTripUsec / 2000) ms), measured by the uplink at "
+            + time(clock.measuredUsec)
         if ahead == 0 { return "in step with central " + margin }
         return "\(abs(ahead)) ms \(ahead > 0 ? "ahead of" : "behind") central " + margin
     }
@@ -107,8 +110,9 @@ public enum PollsReceipt {
     /// `text` after `lead` on the first line, continuation lines indented by `hanging`. Runs of
     /// spaces are kept: a device string is shown as it is.
     private static func wrap(_ text: String, lead: String, hanging: Int) -> [String] {
-        var lines: [String] = [], line = lead, fresh = true
-        let continuation = String(repeating: " ", count: hanging)
+        // Both clipped to half a line, so that every line has room for a character.
+        var lines: [String] = [], line = String(lead.prefix(width / 2)), fresh = true
+        let continuation = String(repeating: " ", count: min(hanging, width / 2))
         for word in ascii(text).split(separator: " ", omittingEmptySubsequences: false) {
             if !fresh, line.count + 1 + word.count > width {
                 lines.append(line)

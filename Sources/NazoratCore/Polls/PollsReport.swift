@@ -126,12 +126,12 @@ public struct ReadinessProblem: Codable, Sendable, Equatable {
     }
 
     /// Whether the polls may open only by force with it: a scanner that would count from a
-    /// non-zero start, a scanner that is not there, a log that does not verify. The others
-    /// are on the report for the commission to see.
+    /// non-zero start or whose count nobody has seen, a scanner that is not there, a log that
+    /// does not verify. The others are on the report for the commission to see.
     public var blocksOpening: Bool {
         switch kind {
-        case .publicNotZero, .scannerMissing, .logBroken: true
-        case .countersNotReported, .deviceMissing, .notSealed: false
+        case .publicNotZero, .scannerMissing, .logBroken, .countersNotReported: true
+        case .deviceMissing, .notSealed: false
         }
     }
 }

@@ -66,9 +66,12 @@ public struct ReadinessCheck: Sendable {
                     problems.append(.init(kind: .scannerMissing, subject: device.port,
                                           detail: "the sealed ballot scanner at \(device.port) (\(device.id)) is not connected"))
                 }
+                // A missing scanner cannot report: its absence is the problem to state.
                 guard let current = counters[device.port]?.current else {
-                    problems.append(.init(kind: .countersNotReported, subject: device.port,
-                                          detail: "the ballot scanner at \(device.port) has not reported its counters"))
+                    if device.present {
+                        problems.append(.init(kind: .countersNotReported, subject: device.port,
+                                              detail: "the ballot scanner at \(device.port) has not reported its counters"))
+                    }
                     continue
                 }
                 if occasion == .zero, current.publicCount != 0 {
@@ -83,7 +86,9 @@ public struct ReadinessCheck: Sendable {
         }
         if !log.intact {
             problems.append(.init(kind: .logBroken, subject: "log",
-                                  detail: "the event log does not verify: \(log.problem ?? "unknown problem")"))
+                                  // The problem may quote what a damaged database holds.
+                                  detail: "the event log does not verify: "
+                                      + DeviceString(log.problem ?? "unknown problem").escaped(limit: 256)))
         }
         return problems
     }

@@ -59,6 +59,17 @@ public struct CentralClock: Codable, Sendable, Equatable {
         self.measuredUsec = measuredUsec
     }
 
+    /// The largest offset taken, in either direction: about 31 years, µs.
+    public static let offsetBound: Int64 = 1_000_000_000_000_000
+    /// The longest round trip taken: an hour, µs.
+    public static let roundTripBound: Int64 = 3_600_000_000
+
+    /// Whether the figures are ones a measurement can give (the ack route refuses others).
+    public var isPlausible: Bool {
+        (-Self.offsetBound...Self.offsetBound).contains(offsetUsec) && (0...Self.roundTripBound).contains(roundTripUsec)
+            && measuredUsec >= 0
+    }
+
     /// The comparison of a request sent at `sentUsec` and answered at `answeredUsec` (station's
     /// clock) that central answered at `centralUsec` (its clock).
     public static func measure(sentUsec: Int64, answeredUsec: Int64, centralUsec: Int64) -> CentralClock {

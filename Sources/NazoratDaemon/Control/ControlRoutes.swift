@@ -25,6 +25,8 @@ struct ControlRoutes: Sendable {
     let outboxDoorbell: Broadcast<Void>
     /// Open alarms with their ids, re-read only when the log moved on.
     let openAlarms: OpenAlarmCache
+    /// The whole-log walks of the zero and closing reports.
+    let reportWalks: ReportWalks
     /// The present devices' encoded documents (`GET /v1/devices`).
     let deviceDocuments = DeviceDocumentCache()
 

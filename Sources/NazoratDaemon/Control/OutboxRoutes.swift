@@ -69,8 +69,9 @@ extension ControlRoutes {
             guard ack.through >= 0 else {
                 return .error(400, code: "bad-parameter", message: "through is a seq, 0 or more")
             }
-            guard (ack.clock?.roundTripUsec ?? 0) >= 0 else {
-                return .error(400, code: "bad-parameter", message: "clock.roundTripUsec is a duration, 0 or more")
+            guard ack.clock?.isPlausible ?? true else {
+                return .error(400, code: "bad-parameter", message: "clock: offsetUsec within ±\(CentralClock.offsetBound), "
+                              + "roundTripUsec 0 to \(CentralClock.roundTripBound), measuredUsec 0 or more")
             }
             // A well-formed acknowledgement of envelopes that do not exist (yet): a conflict
             // with the outbox's state, not a malformed request.

@@ -32,7 +32,8 @@ extension ControlRoutes {
     func reportContext() async -> Supervisor.ReportContext {
         Supervisor.ReportContext(station: configuration.station,
                                  keyId: Envelope.keyID(ofPublicKeyText: publicKey) ?? "unknown",
-                                 log: await LogWalk.state(path: store.path, head: nil), clock: board.centralClock)
+                                 log: await reportWalks.state(headSeq: await log.currentHead?.seq),
+                                 clock: board.centralClock)
     }
 
     /// `GET /v1/reports/zero` and `/closing`: the recorded report; before the polls open,

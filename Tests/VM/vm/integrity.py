@@ -32,8 +32,21 @@ def drift_alarms(m):
 
 
 def unplugged_scanner_while_polls_open(m):
-    out = sh(m, "nazoratctl polls open >/dev/null && nazoratctl polls --json")
-    expect('"open"' in out, "the polls opened", out.strip())
+    out = sh(m, """
+        nazoratctl polls open >/dev/null 2>&1; echo "before the counters: exit $?"
+        for s in scanner1 scanner2; do
+            curl -s -o /dev/null -w '%{http_code}\\n' --unix-socket /run/nazorat/control.sock -X PUT \\
+                -H 'Content-Type: application/json' -d '{"public":0,"protective":0}' \\
+                "http://nazoratd/v1/scanners/$(vm-gadget port $s)/counters"
+        done
+        nazoratctl report zero > /tmp/zero.txt; echo "widest=$(awk '{ if (length > w) w = length } END { print w }' /tmp/zero.txt)"
+        grep -c '^READY$' /tmp/zero.txt
+        nazoratctl polls open >/dev/null && nazoratctl polls --json
+    """).splitlines()
+    expect(out[0] == "before the counters: exit 1", "opening is refused while the scanners have not reported", out[0])
+    expect(out[1:3] == ["200", "200"] and out[3] == "widest=42" and out[4] == "1",
+           "with both scanners at 0 the zero report says READY, on 42 columns", "; ".join(out[1:5]))
+    expect('"open"' in out[-1], "the polls opened", out[-1].strip())
     out = alarm_after(m, "vm-gadget del scanner2", "device.missing", port_of="scanner2")
     expect(out[1] == "2", "scanner 2 unplugged while the polls are open raises a critical device.missing (PRIORITY=2)",
            out[0] + f" (PRIORITY={out[1]})")
