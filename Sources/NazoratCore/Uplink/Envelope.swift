@@ -73,7 +73,7 @@ public struct EnvelopeHeader: Codable, Sendable, Equatable {
     public var station: String
     /// The envelope sequence number: from 1, without gaps.
     public var seq: Int64
-    /// `heartbeat`, `events`, `final-report` or `thinned`.
+    /// `heartbeat`, `events`, `zero-report`, `closing-report`, `final-report` or `thinned`.
     public var kind: String
     /// The station's wall clock when it was made, µs since the epoch (central judges
     /// freshness by its own clock; this is for the skew).
