@@ -205,6 +205,10 @@ let package = Package(
                            "NazoratTestbed"]
         ),
         .testTarget(
+            name: "NazoratCentralTests",
+            dependencies: ["NazoratCentral", "NazoratCore", .product(name: "Crypto", package: "swift-crypto")]
+        ),
+        .testTarget(
             name: "EndToEndTests",
             dependencies: [
                 "NazoratCore", "NazoratStore", "NazoratTestbed", .product(name: "GRDB", package: "GRDB.swift"),

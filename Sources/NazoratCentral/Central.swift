@@ -1,32 +1,70 @@
 import FoundationEssentials
 import Logging
 import NazoratAPI
+import NazoratCore
 import NazoratHTTP
 import NIOCore
 import NIOSSL
 
 /// nazorat-central, the reference receiver: its database and its HTTP(S) server.
 public enum Central {
-    /// Enrolls `station` with its public key (base64, as `nazoratd key` prints it).
-    public static func enroll(stateDirectory: String, station: String, publicKey: String) throws {
-        guard let bytes = Data(base64Encoded: publicKey), bytes.count == 32 else {
-            throw CentralError(message: "the public key must be base64 of 32 bytes (nazoratd key prints it)")
+    /// Enrolls `station` with its public key (base64, as `nazoratd key` prints it); a station
+    /// enrolled before keeps its region, district and name.
+    public static func enroll(stateDirectory: String, station: String, publicKey: String) throws -> Enrolment {
+        if let problem = RegistryRules.stationProblem(station) ?? RegistryRules.keyProblem(publicKey) {
+            throw CentralError(message: problem)
         }
+        let entry = RegistryFile.Entry(station: station, region: "unassigned", district: "unassigned", name: "",
+                                       publicKey: publicKey, line: 0)
+        return try store(stateDirectory).enroll([entry], keepPlaces: true, now: nowUsec())
+    }
+
+    /// Enrolls the national list in the CSV file at `path` (``RegistryFile``), all or nothing:
+    /// every bad line is named in the error and nothing is enrolled. `progress` hears the
+    /// stations done and their number.
+    public static func enroll(stateDirectory: String, csv path: String,
+                              progress: ((Int, Int) -> Void)? = nil) throws -> Enrolment {
+        guard FileManager.default.fileExists(atPath: path) else { throw CentralError(message: "\(path): no such file") }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw CentralError(message: "\(path): cannot be read; check its permissions")
+        }
+        let bytes = Array(data)
+        switch RegistryFile.parse(bytes) {
+        case .failure(let found):
+            let problems = found.list
+            let shown = problems.prefix(20).map { "\(path):\($0.line): \($0.message)" }
+            let more = problems.count > 20 ? ["... and \(problems.count - 20) more lines with problems"] : []
+            let lines: [String] = shown + more + ["nothing was enrolled: correct the file and enroll it again"]
+            throw CentralError(message: lines.joined(separator: "\n"))
+        case .success(let file):
+            let total = file.entries.count
+            return try store(stateDirectory).enroll(file.entries, now: nowUsec(), progress: { progress?($0, total) })
+        }
+    }
+
+    /// Retires `station`: central refuses its envelopes from now on and keeps what it sent.
+    public static func retire(stateDirectory: String, station: String) throws {
+        guard try store(stateDirectory).retire(station: station, now: nowUsec()) else {
+            throw CentralError(message: "station \(DeviceString(station).escaped(limit: 64)) is not enrolled")
+        }
+    }
+
+    private static func store(_ stateDirectory: String) throws -> CentralStore {
         try FileManager.default.createDirectory(atPath: stateDirectory, withIntermediateDirectories: true)
-        try CentralStore(path: stateDirectory + "/central.db").enroll(station: station, publicKey: publicKey, now: nowUsec())
+        return try CentralStore(path: stateDirectory + "/central.db")
     }
 
     /// Listens on `host:port` (TLS with `certificate`/`key`, which only loopback may go
     /// without; client certificates required when `clientCA` is given) and serves until
     /// graceful shutdown. Returns the server (its port, when 0 was asked for).
     public static func server(host: String, port: Int, stateDirectory: String, certificate: String?, key: String?,
-                              clientCA: String?, overdueAfter: Duration, logger: Logger) async throws -> ControlServer {
+                              clientCA: String?, liveness: Liveness, logger: Logger) async throws -> ControlServer {
         guard certificate != nil || ["127.0.0.1", "::1", "localhost"].contains(host) else {
             throw CentralError(message: "plain HTTP only on loopback: give --tls-cert and --tls-key to listen on \(host)")
         }
         try FileManager.default.createDirectory(atPath: stateDirectory, withIntermediateDirectories: true)
         let store = try CentralStore(path: stateDirectory + "/central.db")
-        let routes = CentralRoutes(store: store, receiver: Receiver(store: store), overdueAfter: overdueAfter, now: nowUsec)
+        let routes = CentralRoutes(store: store, receiver: Receiver(store: store), liveness: liveness, now: nowUsec)
         var secure: (@Sendable (Channel) throws -> Void)?
         if let certificate, let key {
             var tls = TLSConfiguration.makeServerConfiguration(

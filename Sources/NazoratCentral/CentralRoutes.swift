@@ -10,8 +10,8 @@ import Prometheus
 public struct CentralRoutes: Sendable {
     let store: CentralStore
     let receiver: Receiver
-    /// A station is overdue when no heartbeat arrived for this long (interval plus grace).
-    let overdueAfter: Duration
+    /// When a station is late and down.
+    let liveness: Liveness
     let now: @Sendable () -> Int64
 
     func route(_ request: ControlRequest) async -> ControlResponse {
@@ -19,10 +19,11 @@ public struct CentralRoutes: Sendable {
         case ("POST", "/v1/envelopes"): return await receive(request.body)
         case ("GET", "/v1/stations"): return stations()
         case ("GET", "/metrics"): return metrics()
+        case ("GET", "/v1/regions"): return regions()
         case ("GET", _) where StationReportView.path(request.path) != nil:
             let (station, occasion) = StationReportView.path(request.path)!
             return report(station: station, occasion: occasion)
-        case (_, "/v1/envelopes"), (_, "/v1/stations"), (_, "/metrics"):
+        case (_, "/v1/envelopes"), (_, "/v1/stations"), (_, "/metrics"), (_, "/v1/regions"):
             return .error(405, code: "method-not-allowed", message: "\(request.method) is not allowed on \(request.path)")
         default:
             return .error(404, code: "not-found", message: "no such resource: \(request.path)")
@@ -44,7 +45,7 @@ public struct CentralRoutes: Sendable {
         do {
             let reports = try store.latestReports()
             return .json(StationList(stations: try store.stations().map {
-                StationView($0, reports: reports[$0.station] ?? [:], now: now(), overdueAfter: overdueAfter)
+                StationView($0, reports: reports[$0.station] ?? [:], now: now(), liveness: liveness)
             }))
         } catch {
             return .error(503, code: "storage", message: "\(error)")
@@ -63,15 +64,33 @@ public struct CentralRoutes: Sendable {
         }
     }
 
+    private func regions() -> ControlResponse {
+        do {
+            return .json(RegionTally(try store.stations().map { StationView($0, reports: [:], now: now(), liveness: liveness) }))
+        } catch {
+            return .error(503, code: "storage", message: "\(error)")
+        }
+    }
+
     private func metrics() -> ControlResponse {
         let registry = PrometheusCollectorRegistry()
         let factory = PrometheusMetricsFactory(registry: registry)
         func gauge(_ name: String, _ labels: [(String, String)], _ value: Double) {
             Gauge(label: name, dimensions: labels, factory: factory).record(value)
         }
-        let views = ((try? store.stations()) ?? []).map { StationView($0, reports: [:], now: now(), overdueAfter: overdueAfter) }
+        let views = ((try? store.stations()) ?? []).map { StationView($0, reports: [:], now: now(), liveness: liveness) }
         gauge("nazorat_central_stations", [], Double(views.count))
         gauge("nazorat_central_stations_overdue", [], Double(views.count { $0.overdue }))
+        let tally = RegionTally(views)
+        for state in StationState.allCases {
+            gauge("nazorat_central_stations_by_state", [("state", state.rawValue)], Double(tally.national.states[state.rawValue] ?? 0))
+        }
+        for region in tally.regions {
+            for state in StationState.allCases {
+                gauge("nazorat_central_region_stations", [("region", region.region), ("state", state.rawValue)],
+                      Double(region.states[state.rawValue] ?? 0))
+            }
+        }
         for view in views {
             let labels = [("station", view.station)]
             gauge("nazorat_central_station_overdue", labels, view.overdue ? 1 : 0)
@@ -94,9 +113,13 @@ struct StationList: Encodable {
 /// One station as the central operator sees it.
 struct StationView: Encodable {
     var station: String
+    var region: String
+    var district: String
+    var name: String
+    var state: StationState
     /// Central's clock when the last envelope arrived (ISO 8601), null if never.
     var lastSeen: String?
-    /// No heartbeat within the interval plus grace.
+    /// Down or never seen: no heartbeat within the interval and the grace.
     var overdue: Bool
     var acceptedSeq: Int64
     var eventHead: Int64
@@ -113,15 +136,17 @@ struct StationView: Encodable {
     /// Wall-clock jumps the station's heartbeats showed (realtime against monotonic).
     var clockJumps: Int
 
-    init(_ record: StationRecord, reports: [PollsReport.Occasion: ReportRecord], now: Int64, overdueAfter: Duration) {
+    init(_ record: StationRecord, reports: [PollsReport.Occasion: ReportRecord], now: Int64, liveness: Liveness) {
         station = record.station
+        (region, district, name) = (record.region, record.district, record.name)
         lastSeen = record.lastSeenUsec.map { Date(timeIntervalSince1970: Double($0) / 1e6).formatted(.iso8601) }
-        let limit = overdueAfter.components.seconds * 1_000_000
-        overdue = record.heartbeatUsec.map { now - $0 > limit } ?? true
         acceptedSeq = record.acceptedSeq
         eventHead = record.eventSeq
         let heartbeat = record.heartbeat.flatMap { try? JSONDecoder().decode(HeartbeatPayload.self, from: Data($0.utf8)) }
         phase = heartbeat?.phase
+        state = liveness.state(retired: record.retiredUsec != nil, heartbeatUsec: record.heartbeatUsec, phase: phase,
+                               finalReport: record.finalReport != nil, now: now)
+        overdue = state == .down || state == .neverSeen
         openAlarms = heartbeat?.alarms ?? []
         counters = heartbeat?.counters ?? []
         finalReport = record.finalReport != nil

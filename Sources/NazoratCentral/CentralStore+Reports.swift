@@ -5,22 +5,25 @@ import NazoratCore
 /// The zero and closing reports central holds: each from the event chain that recorded it,
 /// and signed once its own envelope matched (docs/central-protocol.md, "Polls reports").
 extension CentralStore {
-    /// The report recorded by the station's event `eventSeq`, if central received it.
-    func report(station: String, eventSeq: Int64) throws -> ReportRecord? {
+    /// The report recorded by event `eventSeq` of the station's current generation, if central received it.
+    func report(_ record: StationRecord, eventSeq: Int64) throws -> ReportRecord? {
         try pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM reports WHERE station = ? AND event_seq = ?",
-                             arguments: [station, eventSeq]).map(ReportRecord.init)
+            try Row.fetchOne(db, sql: "SELECT * FROM reports WHERE station = ? AND generation = ? AND event_seq = ?",
+                             arguments: [record.station, record.generation, eventSeq]).map(ReportRecord.init)
         }
     }
 
-    /// Every station's newest report of each occasion.
+    /// Every station's newest report of each occasion, of its current generation.
     func latestReports() throws -> [String: [PollsReport.Occasion: ReportRecord]] {
         try pool.read { db in
             var latest: [String: [PollsReport.Occasion: ReportRecord]] = [:]
             let rows = try Row.fetchAll(db, sql: """
                 SELECT r.* FROM reports r
-                JOIN (SELECT station, occasion, MAX(event_seq) AS newest FROM reports GROUP BY station, occasion) n
-                  ON r.station = n.station AND r.occasion = n.occasion AND r.event_seq = n.newest
+                JOIN (SELECT r.station, r.generation, r.occasion, MAX(r.event_seq) AS newest FROM reports r
+                      JOIN stations s ON s.station = r.station AND s.generation = r.generation
+                      GROUP BY r.station, r.generation, r.occasion) n
+                  ON r.station = n.station AND r.generation = n.generation AND r.occasion = n.occasion
+                 AND r.event_seq = n.newest
                 """)
             for row in rows {
                 let report = ReportRecord(row: row)
@@ -33,11 +36,12 @@ extension CentralStore {
     /// The report event `eventSeq` as a stored `events` envelope carried it: for report events
     /// that arrived before central kept them apart (a central upgraded after its stations).
     /// Reads the station's events envelopes from the newest back to the one that holds it.
-    func reportInStoredEvents(station: String, eventSeq: Int64) throws -> ReportRecord? {
-        try pool.read { db in
-            let stored = try String.fetchCursor(
-                db, sql: "SELECT envelope FROM envelopes WHERE station = ? AND kind = 'events' ORDER BY seq DESC",
-                arguments: [station])
+    func reportInStoredEvents(_ record: StationRecord, eventSeq: Int64) throws -> ReportRecord? {
+        let station = record.station
+        return try pool.read { db in
+            let stored = try String.fetchCursor(db, sql: """
+                SELECT envelope FROM envelopes WHERE station = ? AND generation = ? AND kind = 'events' ORDER BY seq DESC
+                """, arguments: [station, record.generation])
             while let text = try stored.next() {
                 guard let envelope = try? JSONDecoder().decode(Envelope.self, from: Data(text.utf8)),
                       let payload = Data(base64Encoded: envelope.payload),
@@ -50,11 +54,12 @@ extension CentralStore {
         }
     }
 
-    static func insert(_ report: ReportRecord, now: Int64, _ db: Database) throws {
+    static func insert(_ report: ReportRecord, generation: Int64, now: Int64, _ db: Database) throws {
         try db.execute(sql: """
-            INSERT OR IGNORE INTO reports (station, occasion, event_seq, event_hash, report, received_usec)
-            VALUES (?, ?, ?, ?, ?, ?)
-            """, arguments: [report.station, report.occasion.rawValue, report.eventSeq, report.eventHash, report.report, now])
+            INSERT OR IGNORE INTO reports (station, generation, occasion, event_seq, event_hash, report, received_usec)
+            VALUES (?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [report.station, generation, report.occasion.rawValue, report.eventSeq, report.eventHash,
+                             report.report, now])
     }
 }
 

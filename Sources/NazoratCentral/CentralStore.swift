@@ -64,17 +64,8 @@ final class CentralStore: Sendable {
                 );
                 """)
         }
+        Self.registerRegistry(&migrator)
         try migrator.migrate(pool)
-    }
-
-    /// Enrolls `station` with `publicKey` (base64); re-enrolling replaces the key.
-    func enroll(station: String, publicKey: String, now: Int64) throws {
-        try pool.write { db in
-            try db.execute(sql: """
-                INSERT INTO stations (station, public_key, enrolled_usec) VALUES (?, ?, ?)
-                ON CONFLICT(station) DO UPDATE SET public_key = excluded.public_key
-                """, arguments: [station, publicKey, now])
-        }
     }
 
     func station(_ id: String) throws -> StationRecord? {
@@ -85,9 +76,11 @@ final class CentralStore: Sendable {
         try pool.read { db in try Row.fetchAll(db, sql: "SELECT * FROM stations ORDER BY station").map(StationRecord.init) }
     }
 
-    func storedEnvelope(station: String, seq: Int64) throws -> String? {
+    /// The envelope `seq` of the station's current generation.
+    func storedEnvelope(_ record: StationRecord, seq: Int64) throws -> String? {
         try pool.read { db in
-            try String.fetchOne(db, sql: "SELECT envelope FROM envelopes WHERE station = ? AND seq = ?", arguments: [station, seq])
+            try String.fetchOne(db, sql: "SELECT envelope FROM envelopes WHERE station = ? AND generation = ? AND seq = ?",
+                                arguments: [record.station, record.generation, seq])
         }
     }
 
@@ -108,14 +101,15 @@ final class CentralStore: Sendable {
             switch reports {
             case .none: break
             case .recorded(let records):
-                for report in records { try Self.insert(report, now: now, db) }
+                for report in records { try Self.insert(report, generation: record.generation, now: now, db) }
             case .signed(let eventSeq, let envelopeSeq, let recovered):
-                if let recovered { try Self.insert(recovered, now: now, db) }
-                try db.execute(sql: "UPDATE reports SET envelope_seq = ? WHERE station = ? AND event_seq = ?",
-                               arguments: [envelopeSeq, record.station, eventSeq])
+                if let recovered { try Self.insert(recovered, generation: record.generation, now: now, db) }
+                try db.execute(sql: "UPDATE reports SET envelope_seq = ? WHERE station = ? AND generation = ? AND event_seq = ?",
+                               arguments: [envelopeSeq, record.station, record.generation, eventSeq])
             }
-            try db.execute(sql: "INSERT INTO envelopes (station, seq, kind, received_usec, envelope) VALUES (?, ?, ?, ?, ?)",
-                           arguments: [record.station, seq, kind, now, envelope])
+            try db.execute(sql: """
+                INSERT INTO envelopes (station, generation, seq, kind, received_usec, envelope) VALUES (?, ?, ?, ?, ?, ?)
+                """, arguments: [record.station, record.generation, seq, kind, now, envelope])
             try db.execute(sql: """
                 UPDATE stations SET accepted_seq = ?, event_seq = ?, event_hash = ?, last_seen_usec = ?, heartbeat_usec = ?,
                                     heartbeat = ?, final_report = ?, clock_jumps = ?
@@ -125,10 +119,11 @@ final class CentralStore: Sendable {
         }
     }
 
-    func reject(station: String?, seq: Int64?, reason: String, envelope: String, now: Int64) throws {
+    func reject(station: String?, generation: Int64?, seq: Int64?, reason: String, envelope: String, now: Int64) throws {
         try pool.write { db in
-            try db.execute(sql: "INSERT INTO rejections (station, seq, reason, received_usec, envelope) VALUES (?, ?, ?, ?, ?)",
-                           arguments: [station, seq, reason, now, envelope])
+            try db.execute(sql: """
+                INSERT INTO rejections (station, generation, seq, reason, received_usec, envelope) VALUES (?, ?, ?, ?, ?, ?)
+                """, arguments: [station, generation, seq, reason, now, envelope])
         }
     }
 
@@ -162,6 +157,14 @@ struct StationRecord: Sendable, Equatable {
     var finalReport: String?
     /// Wall-clock jumps seen between heartbeats of one boot.
     var clockJumps: Int
+    var region: String
+    var district: String
+    /// Its name or address.
+    var name: String
+    /// When it was retired, if it is.
+    var retiredUsec: Int64?
+    /// Its installation under the current key, from 1 (CentralStore+Registry.swift).
+    var generation: Int64
 
     init(row: Row) {
         station = row["station"]
@@ -175,5 +178,10 @@ struct StationRecord: Sendable, Equatable {
         heartbeat = row["heartbeat"]
         finalReport = row["final_report"]
         clockJumps = row["clock_jumps"]
+        region = row["region"]
+        district = row["district"]
+        name = row["name"]
+        retiredUsec = row["retired_usec"]
+        generation = row["generation"]
     }
 }

@@ -18,7 +18,7 @@ actor Receiver {
     /// Why an envelope was refused: the code central answers with, and its HTTP status.
     struct Refusal: Error, Equatable {
         enum Code: String {
-            case malformed, unknownStation = "unknown-station", badSignature = "bad-signature", gap,
+            case malformed, unknownStation = "unknown-station", retired, badSignature = "bad-signature", gap,
                  chainBroken = "chain-broken", conflict
             /// Not a refusal of the envelope: central's own database failed (the uplink retries).
             case storage
@@ -30,7 +30,7 @@ actor Receiver {
         var status: Int {
             switch code {
             case .malformed: 400
-            case .unknownStation, .badSignature: 403
+            case .unknownStation, .retired, .badSignature: 403
             case .gap, .chainBroken, .conflict: 409
             case .storage: 503
             }
@@ -63,8 +63,9 @@ actor Receiver {
                     return outcome
                 }
                 let header = Self.header(of: envelope)
-                try? store.reject(station: header?.station, seq: header?.seq, reason: refusal.code.rawValue,
-                                  envelope: text, now: now)
+                let generation = header.flatMap { try? store.station($0.station) }?.generation
+                try? store.reject(station: header?.station, generation: generation, seq: header?.seq,
+                                  reason: refusal.code.rawValue, envelope: text, now: now)
                 outcome.station = outcome.station ?? header?.station
                 if outcome.accepted == nil, let station = header?.station {
                     outcome.accepted = (try? store.station(station))??.acceptedSeq
@@ -98,6 +99,9 @@ actor Receiver {
         guard var record = try store.station(claimed.station) else {
             throw Refusal(code: .unknownStation, message: "station \(DeviceString(claimed.station).escaped(limit: 64)) is not enrolled")
         }
+        guard record.retiredUsec == nil else {
+            throw Refusal(code: .retired, message: "station \(record.station) is retired; enroll it again to receive from it")
+        }
         guard let keyData = Data(base64Encoded: record.publicKey),
               let key = try? Curve25519.Signing.PublicKey(rawRepresentation: keyData),
               let bytes = envelope.verifiedPayload(key: key) else {
@@ -109,7 +113,7 @@ actor Receiver {
             throw Refusal(code: .malformed, message: "payload type \(envelope.payloadType) does not match kind \(header.kind)")
         }
         if header.seq <= record.acceptedSeq {
-            let stored = try store.storedEnvelope(station: record.station, seq: header.seq)
+            let stored = try store.storedEnvelope(record, seq: header.seq)
                 .flatMap { try? JSONDecoder().decode(Envelope.self, from: Data($0.utf8)) }
             guard stored?.payload == envelope.payload else {
                 throw Refusal(code: .conflict, message: "seq \(header.seq) was accepted with other content")
@@ -143,7 +147,7 @@ actor Receiver {
             break
         case let kind where PollsReport.Occasion(envelopeKind: kind) != nil:
             let carried = try JSONDecoder().decode(PollsReportPayload.self, from: payload)
-            let recovered = try checkReport(carried, kind: kind, station: record.station)
+            let recovered = try checkReport(carried, kind: kind, record: record)
             reports = .signed(eventSeq: carried.event.seq, envelopeSeq: header.seq, recovered: recovered)
         default:
             throw Refusal(code: .malformed, message: "unknown kind \(DeviceString(header.kind).escaped(limit: 32))")
@@ -157,10 +161,10 @@ actor Receiver {
     /// A signed report must be the one the chain recorded: the event it names arrived before
     /// it (the station sends the events first), with the same hash and the same report.
     /// Returns the event when only the stored envelopes had it (to be kept with the report).
-    private func checkReport(_ carried: PollsReportPayload, kind: String, station: String) throws -> ReportRecord? {
-        let name = "the \(carried.report.occasion.rawValue) report"
-        let kept = try store.report(station: station, eventSeq: carried.event.seq)
-        guard let recorded = try kept ?? store.reportInStoredEvents(station: station, eventSeq: carried.event.seq) else {
+    private func checkReport(_ carried: PollsReportPayload, kind: String, record: StationRecord) throws -> ReportRecord? {
+        let (name, station) = ("the \(carried.report.occasion.rawValue) report", record.station)
+        let kept = try store.report(record, eventSeq: carried.event.seq)
+        guard let recorded = try kept ?? store.reportInStoredEvents(record, eventSeq: carried.event.seq) else {
             throw Refusal(code: .chainBroken, message: "\(name) names event \(carried.event.seq), which central has not "
                           + "received as a report's event")
         }

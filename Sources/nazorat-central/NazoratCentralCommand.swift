@@ -13,7 +13,7 @@ struct NazoratCentralCommand: AsyncParsableCommand {
         commandName: "nazorat-central",
         abstract: "Receive, verify and store polling stations' signed envelopes (reference implementation).",
         discussion: "The protocol is docs/central-protocol.md.",
-        subcommands: [Serve.self, Enroll.self, Import.self], defaultSubcommand: Serve.self)
+        subcommands: [Serve.self, Enroll.self, Retire.self, Import.self], defaultSubcommand: Serve.self)
 }
 
 struct Serve: AsyncParsableCommand {
@@ -29,13 +29,20 @@ struct Serve: AsyncParsableCommand {
     var tlsKey: String?
     @Option(help: "Require client certificates issued by this CA (PEM): mutual TLS.")
     var tlsClientCa: String?
-    @Option(help: "Seconds without a heartbeat after which a station is overdue (interval plus grace).")
-    var overdueAfter = 45
+    @Option(help: "The stations' heartbeat interval, seconds: a station not heard from for longer is late.")
+    var heartbeatInterval = 15
+    @Option(help: "Seconds past the interval after which a late station is down (setup, after close).")
+    var grace = 30
+    @Option(help: "The same while its polls are open: shorter, a silent station matters more then.")
+    var graceOpen = 15
     @Option(help: "The lowest level logged: trace, debug, info, notice, warning, error, critical.")
     var logLevel = "info"
 
     func validate() throws {
         guard (tlsCert == nil) == (tlsKey == nil) else { throw ValidationError("--tls-cert and --tls-key go together") }
+        guard heartbeatInterval > 0, grace >= 0, graceOpen >= 0 else {
+            throw ValidationError("--heartbeat-interval must be positive, --grace and --grace-open 0 or more")
+        }
         guard Address(listen) != nil else { throw ValidationError("--listen must be HOST:PORT, e.g. 127.0.0.1:8443 or [::1]:8443") }
     }
 
@@ -45,7 +52,8 @@ struct Serve: AsyncParsableCommand {
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
         let server = try await Central.server(
             host: address.host, port: address.port, stateDirectory: stateDir, certificate: tlsCert, key: tlsKey,
-            clientCA: tlsClientCa, overdueAfter: .seconds(overdueAfter), logger: logger)
+            clientCA: tlsClientCa,
+            liveness: Liveness(intervalSeconds: heartbeatInterval, graceSeconds: grace, graceOpenSeconds: graceOpen), logger: logger)
         // Unbuffered: whoever started it (a test, a supervisor) learns the port at once.
         FileHandle.standardOutput.write(Data(("nazorat-central listening on \(address.host):\(server.localPort ?? address.port)"
             + (tlsCert == nil ? " (plain HTTP, loopback)" : " (TLS)") + "\n").utf8))
@@ -56,18 +64,61 @@ struct Serve: AsyncParsableCommand {
 }
 
 struct Enroll: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Enroll a station's public key (nazoratd key prints it).")
+    static let configuration = CommandConfiguration(
+        abstract: "Enroll the national list of stations (--csv), or one station's public key.",
+        discussion: "The CSV file's header names the columns station, region, district, name and public_key "
+            + "(nazoratd key prints a station's key). It is checked whole first: every bad line is named with "
+            + "its number, and one bad line enrolls nothing. A station listed again takes its new region, "
+            + "district and name; with a new key it starts a new installation (its sequences start again, "
+            + "the old key is kept in its history); a retired station listed again is enrolled again.")
+
+    @Option(help: "Where central.db lives.")
+    var stateDir: String
+    @Option(help: "The national list of stations (CSV).")
+    var csv: String?
+    @Argument(help: "The station id (without --csv).")
+    var station: String?
+    @Argument(help: "Its Ed25519 public key, base64 (without --csv).")
+    var publicKey: String?
+
+    func validate() throws {
+        guard (csv == nil) == (station != nil && publicKey != nil), csv == nil || station == nil else {
+            throw ValidationError("give either --csv FILE, or a station id and its public key")
+        }
+    }
+
+    func run() throws {
+        try reportingErrors("enroll") {
+            if let csv {
+                let terminal = isatty(STDERR_FILENO) == 1
+                let summary = try Central.enroll(stateDirectory: stateDir, csv: csv) { done, total in
+                    if terminal { FileHandle.standardError.write(Data("\r\u{1B}[Kenrolling: \(done) of \(total)".utf8)) }
+                }
+                if terminal { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+                print("enrolled \(csv): \(summary)")
+            } else if let station, let publicKey {
+                let summary = try Central.enroll(stateDirectory: stateDir, station: station, publicKey: publicKey)
+                print(summary.rekeyed > 0 ? "enrolled \(station) with a new key (a new installation)" : "enrolled \(station)")
+            }
+        }
+    }
+}
+
+struct Retire: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Retire a station: central refuses its envelopes from now on and keeps what it sent.",
+        discussion: "Enrolling it again (one station, or the list) brings it back.")
 
     @Option(help: "Where central.db lives.")
     var stateDir: String
     @Argument(help: "The station id.")
     var station: String
-    @Argument(help: "Its Ed25519 public key, base64.")
-    var publicKey: String
 
     func run() throws {
-        try Central.enroll(stateDirectory: stateDir, station: station, publicKey: publicKey)
-        print("enrolled \(station)")
+        try reportingErrors("retire") {
+            try Central.retire(stateDirectory: stateDir, station: station)
+            print("retired \(station)")
+        }
     }
 }
 
@@ -84,6 +135,17 @@ struct Import: AsyncParsableCommand {
 
     func run() async throws {
         print(try await Central.importBundle(stateDirectory: stateDir, directory: bundle))
+    }
+}
+
+/// Runs `body`; central's own refusal (a bad list, an unknown station) is printed as the
+/// sentence it is, with exit status 1.
+func reportingErrors(_ command: String, _ body: () throws -> Void) throws {
+    do {
+        try body()
+    } catch let error as CentralError {
+        FileHandle.standardError.write(Data("nazorat-central \(command): \(error.message)\n".utf8))
+        throw ExitCode(1)
     }
 }
 

@@ -12,7 +12,8 @@ final class CentralProcess {
     init(directory: String? = nil, port: Int = 0, extra: [String] = []) async throws {
         self.directory = try directory ?? Paths.temporaryDirectory()
         process = try RunningProcess(Paths.products + "/nazorat-central", [
-            "--listen", "127.0.0.1:\(port)", "--state-dir", self.directory, "--overdue-after", "5",
+            "--listen", "127.0.0.1:\(port)", "--state-dir", self.directory, "--heartbeat-interval", "1",
+            "--grace", "4", "--grace-open", "4",
         ] + extra, environment: [:])
         try await process.waitForLine(containing: "nazorat-central listening on")
         let line = try #require(await process.lines.elements.first { $0.contains("listening on") })

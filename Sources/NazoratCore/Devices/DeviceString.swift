@@ -104,7 +104,7 @@ public struct DeviceString: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// Whether a non-ASCII scalar may be shown as it is (``JSONInvisibles`` uses the same judgement).
-    static func isSafe(_ scalar: Unicode.Scalar) -> Bool {
+    public static func isSafe(_ scalar: Unicode.Scalar) -> Bool {
         switch scalar.properties.generalCategory {
         case .control, .format, .lineSeparator, .paragraphSeparator, .privateUse, .surrogate, .unassigned:
             return false

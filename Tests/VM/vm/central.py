@@ -57,7 +57,7 @@ class Central:
         self.process = subprocess.Popen([str(self.binary), "--listen", f"127.0.0.1:{self.port}",
                                          "--state-dir", str(self.dir / "state"),
                                          "--tls-cert", str(self.dir / "server.pem"),
-                                         "--tls-key", str(self.dir / "server.key"), "--overdue-after", "120"],
+                                         "--tls-key", str(self.dir / "server.key"), "--grace", "120"],
                                         stdout=self.log, stderr=subprocess.STDOUT)
 
     def station(self, station):
