@@ -15,6 +15,9 @@ VM_PACKAGES   = qemu-system-x86 qemu-utils debootstrap linux-image-amd64 e2fspro
 # uplink); the commands document themselves with --help (no manual pages yet).
 LINTIAN_ACCEPTED = embedded-library,no-manual-page
 FAULT_SHIM   := .build/libnazorat-fault.so
+# promtool for the alerting rules' tests, taken out of Debian's prometheus package without
+# installing it (no Prometheus server is started or enabled on the machine).
+PROMTOOL     := .build/prometheus/usr/bin/promtool
 # The fault shim goes before umockdev's preload library so that it sees calls first.
 TEST_PRELOAD  = $(abspath $(FAULT_SHIM)) libumockdev-preload.so.0
 DEMO_PLUGS    = usb-stick scanner-lookalike hostile-strings usb-ethernet
@@ -61,7 +64,7 @@ demo: build
 	  -- .build/debug/nazoratd --config dev/demo.toml
 
 ## Install missing Debian packages, build, run every test (the umockdev ones under its preload).
-test: deps $(FAULT_SHIM)
+test: deps $(FAULT_SHIM) $(PROMTOOL)
 	$(SWIFT) build --build-tests
 	LD_PRELOAD="$(TEST_PRELOAD)" $(SWIFT) test --skip-build --no-parallel
 
@@ -76,6 +79,12 @@ deps:
 
 build: deps
 	$(SWIFT) build
+
+$(PROMTOOL):
+	rm -rf .build/prometheus && mkdir -p .build/prometheus
+	cd .build/prometheus && { apt-get download prometheus 2>/dev/null || { $(SUDO) apt-get update -qq && apt-get download prometheus; }; } \
+	  && dpkg-deb -x prometheus_*.deb . && rm prometheus_*.deb
+	$@ --version | head -n 1
 
 $(FAULT_SHIM): Tests/Support/fault-shim.c
 	mkdir -p $(dir $@)

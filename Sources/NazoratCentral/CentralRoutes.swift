@@ -1,9 +1,7 @@
 import FoundationEssentials
-import Metrics
 import NazoratAPI
 import NazoratCore
 import NazoratHTTP
-import Prometheus
 
 /// nazorat-central's API (docs/central-protocol.md): `POST /v1/envelopes`,
 /// `GET /v1/stations`, `GET /metrics`.
@@ -73,35 +71,9 @@ public struct CentralRoutes: Sendable {
     }
 
     private func metrics() -> ControlResponse {
-        let registry = PrometheusCollectorRegistry()
-        let factory = PrometheusMetricsFactory(registry: registry)
-        func gauge(_ name: String, _ labels: [(String, String)], _ value: Double) {
-            Gauge(label: name, dimensions: labels, factory: factory).record(value)
-        }
         let views = ((try? store.stations()) ?? []).map { StationView($0, reports: [:], now: now(), liveness: liveness) }
-        gauge("nazorat_central_stations", [], Double(views.count))
-        gauge("nazorat_central_stations_overdue", [], Double(views.count { $0.overdue }))
-        let tally = RegionTally(views)
-        for state in StationState.allCases {
-            gauge("nazorat_central_stations_by_state", [("state", state.rawValue)], Double(tally.national.states[state.rawValue] ?? 0))
-        }
-        for region in tally.regions {
-            for state in StationState.allCases {
-                gauge("nazorat_central_region_stations", [("region", region.region), ("state", state.rawValue)],
-                      Double(region.states[state.rawValue] ?? 0))
-            }
-        }
-        for view in views {
-            let labels = [("station", view.station)]
-            gauge("nazorat_central_station_overdue", labels, view.overdue ? 1 : 0)
-            gauge("nazorat_central_station_accepted_seq", labels, Double(view.acceptedSeq))
-            gauge("nazorat_central_station_open_alarms", labels, Double(view.openAlarms.count))
-            gauge("nazorat_central_station_clock_jumps", labels, Double(view.clockJumps))
-        }
-        for (reason, count) in (try? store.rejectionCounts()) ?? [:] {
-            gauge("nazorat_central_rejections", [("reason", reason)], Double(count))
-        }
-        return .text(registry.emitToBuffer(), contentType: "text/plain; version=0.0.4; charset=utf-8")
+        return .text(Array(CentralMetrics.render(views, rejections: (try? store.rejectionCounts()) ?? [:]).utf8),
+                     contentType: "text/plain; version=0.0.4; charset=utf-8")
     }
 }
 

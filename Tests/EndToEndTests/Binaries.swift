@@ -57,16 +57,25 @@ struct Completed {
     var stdoutText: String { String(decoding: stdout, as: UTF8.self) }
 }
 
-/// Runs `executable` to completion with `environment`, capturing both outputs.
-func runToCompletion(_ executable: String, _ arguments: [String], environment: [String: String]) throws -> Completed {
+/// Runs `executable` to completion with `environment` (and `stdin` as its input), capturing both outputs.
+func runToCompletion(_ executable: String, _ arguments: [String], environment: [String: String],
+                     stdin: Data? = nil) throws -> Completed {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: executable)
     process.arguments = arguments
     process.environment = environment
-    let out = Pipe(), err = Pipe()
+    let out = Pipe(), err = Pipe(), input = Pipe()
     process.standardOutput = out
     process.standardError = err
+    if stdin != nil { process.standardInput = input }
     try process.run()
+    if let stdin {
+        // On a thread of its own: a child that reads late must not block the test.
+        Thread.detachNewThread {
+            input.fileHandleForWriting.write(stdin)
+            try? input.fileHandleForWriting.close()
+        }
+    }
     // Read standard error on a thread of its own (not the concurrency pool, which blocking
     // reads could starve), so that neither pipe can fill up and block the child.
     let errReader = PipeReader(err.fileHandleForReading)

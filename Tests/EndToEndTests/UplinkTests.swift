@@ -70,7 +70,7 @@ import Testing
         try await caughtUp(harness, central)
         #expect(try central.rejections().isEmpty)
         let metrics = try UnixHTTP.request(port: central.port, "GET", "/metrics").text
-        #expect(metrics.contains("nazorat_central_station_open_alarms{station=\"TEST-0006\"} 1"))
+        #expect(metrics.contains("nazorat_central_station_open_alarms{station=\"TEST-0006\",region=\"unassigned\",district=\"unassigned\"} 1"))
     }
 
     @Test func aLongCentralOutageEndsWithEverythingDeliveredOnceInOrder() async throws {
