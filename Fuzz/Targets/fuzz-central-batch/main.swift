@@ -16,8 +16,10 @@ public func fuzzCentralBatch(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt 
     defer { FuzzDatabase.remove(directory) }
     do {
         let store = try CentralStore(path: directory + "/central.sqlite")
-        try store.enroll(station: FuzzStation.id, publicKey: FuzzStation.publicKey, now: 1)
-        let routes = CentralRoutes(store: store, receiver: Receiver(store: store), overdueAfter: .seconds(60),
+        _ = try store.enroll([RegistryFile.Entry(station: FuzzStation.id, region: "fuzz", district: "fuzz", name: "",
+                                                 publicKey: FuzzStation.publicKey, line: 0)], now: 1)
+        let routes = CentralRoutes(store: store, receiver: Receiver(store: store),
+                                   liveness: Liveness(intervalSeconds: 15, graceSeconds: 30, graceOpenSeconds: 15),
                                    now: { 1_700_000_000_000_000 })
         let response = Blocking.run {
             await routes.route(ControlRequest(method: "POST", target: "/v1/envelopes", body: body, peer: .remote("fuzz")))
