@@ -5,14 +5,6 @@ import NazoratCore
 /// The zero and closing reports central holds: each from the event chain that recorded it,
 /// and signed once its own envelope matched (docs/central-protocol.md, "Polls reports").
 extension CentralStore {
-    /// The report recorded by event `eventSeq` of the station's current generation, if central received it.
-    func report(_ record: StationRecord, eventSeq: Int64) throws -> ReportRecord? {
-        try pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM reports WHERE station = ? AND generation = ? AND event_seq = ?",
-                             arguments: [record.station, record.generation, eventSeq]).map(ReportRecord.init)
-        }
-    }
-
     /// Every station's newest report of each occasion, of its current generation.
     func latestReports() throws -> [String: [PollsReport.Occasion: ReportRecord]] {
         try pool.read { db in
@@ -32,29 +24,34 @@ extension CentralStore {
             return latest
         }
     }
+}
+
+extension CentralTransaction {
+    /// The report recorded by event `eventSeq` of the station's current generation, if central received it.
+    func report(_ record: StationRecord, eventSeq: Int64) throws -> ReportRecord? {
+        try Row.fetchOne(db, sql: "SELECT * FROM reports WHERE station = ? AND generation = ? AND event_seq = ?",
+                         arguments: [record.station, record.generation, eventSeq]).map(ReportRecord.init)
+    }
 
     /// The report event `eventSeq` as a stored `events` envelope carried it: for report events
     /// that arrived before central kept them apart (a central upgraded after its stations).
     /// Reads the station's events envelopes from the newest back to the one that holds it.
     func reportInStoredEvents(_ record: StationRecord, eventSeq: Int64) throws -> ReportRecord? {
-        let station = record.station
-        return try pool.read { db in
-            let stored = try String.fetchCursor(db, sql: """
-                SELECT envelope FROM envelopes WHERE station = ? AND generation = ? AND kind = 'events' ORDER BY seq DESC
-                """, arguments: [station, record.generation])
-            while let text = try stored.next() {
-                guard let envelope = try? JSONDecoder().decode(Envelope.self, from: Data(text.utf8)),
-                      let payload = Data(base64Encoded: envelope.payload),
-                      let batch = try? JSONDecoder().decode(EventBatchPayload.self, from: payload),
-                      let first = batch.events.first else { continue }
-                if first.seq > eventSeq { continue }
-                return batch.events.first { $0.seq == eventSeq }.flatMap { ReportRecord(station: station, event: $0) }
-            }
-            return nil
+        let stored = try String.fetchCursor(db, sql: """
+            SELECT envelope FROM envelopes WHERE station = ? AND generation = ? AND kind = 'events' ORDER BY seq DESC
+            """, arguments: [record.station, record.generation])
+        while let text = try stored.next() {
+            guard let envelope = try? JSONDecoder().decode(Envelope.self, from: Data(text.utf8)),
+                  let payload = Data(base64Encoded: envelope.payload),
+                  let batch = try? JSONDecoder().decode(EventBatchPayload.self, from: payload),
+                  let first = batch.events.first else { continue }
+            if first.seq > eventSeq { continue }
+            return batch.events.first { $0.seq == eventSeq }.flatMap { ReportRecord(station: record.station, event: $0) }
         }
+        return nil
     }
 
-    static func insert(_ report: ReportRecord, generation: Int64, now: Int64, _ db: Database) throws {
+    func insert(_ report: ReportRecord, generation: Int64, now: Int64) throws {
         try db.execute(sql: """
             INSERT OR IGNORE INTO reports (station, generation, occasion, event_seq, event_hash, report, received_usec)
             VALUES (?, ?, ?, ?, ?, ?, ?)

@@ -68,63 +68,28 @@ final class CentralStore: Sendable {
         try migrator.migrate(pool)
     }
 
-    func station(_ id: String) throws -> StationRecord? {
-        try pool.read { db in try Row.fetchOne(db, sql: "SELECT * FROM stations WHERE station = ?", arguments: [id]).map(StationRecord.init) }
+    /// One batch's work in one write transaction (the Receiver's), or in one read.
+    func transaction<T>(_ body: (CentralTransaction) throws -> T) throws -> T {
+        try pool.write { try body(CentralTransaction(db: $0)) }
     }
+
+    func read<T>(_ body: (CentralTransaction) throws -> T) throws -> T {
+        try pool.read { try body(CentralTransaction(db: $0)) }
+    }
+
+    func station(_ id: String) throws -> StationRecord? { try read { try $0.station(id) } }
 
     func stations() throws -> [StationRecord] {
         try pool.read { db in try Row.fetchAll(db, sql: "SELECT * FROM stations ORDER BY station").map(StationRecord.init) }
     }
 
     /// The envelope `seq` of the station's current generation.
-    func storedEnvelope(_ record: StationRecord, seq: Int64) throws -> String? {
-        try pool.read { db in
-            try String.fetchOne(db, sql: "SELECT envelope FROM envelopes WHERE station = ? AND generation = ? AND seq = ?",
-                                arguments: [record.station, record.generation, seq])
-        }
-    }
-
-    /// What an accepted envelope changes in the reports table.
-    enum ReportChange: Sendable {
-        case none
-        /// Report events an `events` envelope carried.
-        case recorded([ReportRecord])
-        /// The report of event `eventSeq` arrived signed in envelope `envelopeSeq`; `recovered`
-        /// is its event when it was found in the stored envelopes only.
-        case signed(eventSeq: Int64, envelopeSeq: Int64, recovered: ReportRecord?)
-    }
+    func storedEnvelope(_ record: StationRecord, seq: Int64) throws -> String? { try read { try $0.storedEnvelope(record, seq: seq) } }
 
     /// Stores an accepted envelope and the station's new state, in one transaction.
     func accept(_ record: StationRecord, seq: Int64, kind: String, envelope: String, now: Int64,
-                reports: ReportChange = .none) throws {
-        try pool.write { db in
-            switch reports {
-            case .none: break
-            case .recorded(let records):
-                for report in records { try Self.insert(report, generation: record.generation, now: now, db) }
-            case .signed(let eventSeq, let envelopeSeq, let recovered):
-                if let recovered { try Self.insert(recovered, generation: record.generation, now: now, db) }
-                try db.execute(sql: "UPDATE reports SET envelope_seq = ? WHERE station = ? AND generation = ? AND event_seq = ?",
-                               arguments: [envelopeSeq, record.station, record.generation, eventSeq])
-            }
-            try db.execute(sql: """
-                INSERT INTO envelopes (station, generation, seq, kind, received_usec, envelope) VALUES (?, ?, ?, ?, ?, ?)
-                """, arguments: [record.station, record.generation, seq, kind, now, envelope])
-            try db.execute(sql: """
-                UPDATE stations SET accepted_seq = ?, event_seq = ?, event_hash = ?, last_seen_usec = ?, heartbeat_usec = ?,
-                                    heartbeat = ?, final_report = ?, clock_jumps = ?
-                WHERE station = ?
-                """, arguments: [record.acceptedSeq, record.eventSeq, record.eventHash, record.lastSeenUsec,
-                                 record.heartbeatUsec, record.heartbeat, record.finalReport, record.clockJumps, record.station])
-        }
-    }
-
-    func reject(station: String?, generation: Int64?, seq: Int64?, reason: String, envelope: String, now: Int64) throws {
-        try pool.write { db in
-            try db.execute(sql: """
-                INSERT INTO rejections (station, generation, seq, reason, received_usec, envelope) VALUES (?, ?, ?, ?, ?, ?)
-                """, arguments: [station, generation, seq, reason, now, envelope])
-        }
+                reports: CentralTransaction.ReportChange = .none) throws {
+        try transaction { try $0.accept(record, seq: seq, kind: kind, envelope: envelope, now: now, reports: reports) }
     }
 
     func rejectionCounts() throws -> [String: Int] {

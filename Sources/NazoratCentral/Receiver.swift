@@ -7,6 +7,8 @@ import NazoratCore
 /// actor), each accepted envelope stored with the station's new state in one transaction.
 actor Receiver {
     private let store: CentralStore
+    /// Enrolled keys, parsed: by their base64 text, so that a new key is a new entry.
+    private var keys: [String: Curve25519.Signing.PublicKey] = [:]
     /// How far a station's wall clock may move against its monotonic clock between two
     /// heartbeats of one boot before it counts as a jump.
     static let jumpTolerance: Int64 = 60_000_000
@@ -46,35 +48,43 @@ actor Receiver {
         var refusal: Refusal?
     }
 
-    /// Judges `envelopes` in order; stops at the first refusal.
+    /// Judges `envelopes` in order in one transaction (one commit for the batch); stops at
+    /// the first refusal, which is recorded with what came before it. A storage failure
+    /// rolls the whole batch back: nothing is acknowledged, the uplink sends it again.
     func receive(_ envelopes: [Envelope], now: Int64) -> Outcome {
-        var outcome = Outcome()
-        for envelope in envelopes {
-            let text = JSONText.encode(envelope)
-            do {
-                let (record, duplicate) = try judge(envelope, text: text, now: now)
-                outcome.station = record.station
-                outcome.accepted = record.acceptedSeq
-                if duplicate { outcome.duplicates += 1 }
-            } catch {
-                let refusal = Self.refusal(for: error)
-                guard refusal.code != .storage else {
-                    outcome.refusal = refusal
-                    return outcome
+        do {
+            return try store.transaction { transaction in
+                var outcome = Outcome()
+                // The batch's stations as the batch leaves them (one station, by the protocol).
+                var records: [String: StationRecord] = [:]
+                for envelope in envelopes {
+                    let text = JSONText.encode(envelope)
+                    do {
+                        let (record, duplicate) = try judge(envelope, text: text, now: now, in: transaction, records: &records)
+                        outcome.station = record.station
+                        outcome.accepted = record.acceptedSeq
+                        if duplicate { outcome.duplicates += 1 }
+                    } catch let error where !Self.isStorage(error) {
+                        let refusal = Self.refusal(for: error)
+                        let header = Self.header(of: envelope)
+                        let record = try header.flatMap { try records[$0.station] ?? transaction.station($0.station) }
+                        try transaction.reject(station: header?.station, generation: record?.generation, seq: header?.seq,
+                                               reason: refusal.code.rawValue, envelope: text, now: now)
+                        outcome.station = outcome.station ?? header?.station
+                        outcome.accepted = outcome.accepted ?? record?.acceptedSeq
+                        outcome.refusal = refusal
+                        return outcome
+                    }
                 }
-                let header = Self.header(of: envelope)
-                let generation = header.flatMap { try? store.station($0.station) }?.generation
-                try? store.reject(station: header?.station, generation: generation, seq: header?.seq,
-                                  reason: refusal.code.rawValue, envelope: text, now: now)
-                outcome.station = outcome.station ?? header?.station
-                if outcome.accepted == nil, let station = header?.station {
-                    outcome.accepted = (try? store.station(station))??.acceptedSeq
-                }
-                outcome.refusal = refusal
                 return outcome
             }
+        } catch {
+            return Outcome(refusal: Refusal(code: .storage, message: "central's storage failed: \(error)"))
         }
-        return outcome
+    }
+
+    private static func isStorage(_ error: any Error) -> Bool {
+        !(error is Refusal) && !(error is DecodingError)
     }
 
     /// A judgement's error as the answer: a payload that does not decode as its kind is
@@ -92,28 +102,37 @@ actor Receiver {
         Data(base64Encoded: envelope.payload).flatMap { try? JSONDecoder().decode(EnvelopeHeader.self, from: $0) }
     }
 
-    private func judge(_ envelope: Envelope, text: String, now: Int64) throws -> (StationRecord, duplicate: Bool) {
-        guard let claimed = Self.header(of: envelope) else {
+    /// The station's enrolled key, parsed once per key (a re-enrolment brings another text).
+    private func key(of record: StationRecord) -> Curve25519.Signing.PublicKey? {
+        if let key = keys[record.publicKey] { return key }
+        guard let data = Data(base64Encoded: record.publicKey),
+              let key = try? Curve25519.Signing.PublicKey(rawRepresentation: data) else { return nil }
+        keys[record.publicKey] = key
+        return key
+    }
+
+    private func judge(_ envelope: Envelope, text: String, now: Int64, in transaction: CentralTransaction,
+                       records: inout [String: StationRecord]) throws -> (StationRecord, duplicate: Bool) {
+        // The payload decoded once: its header names the station whose key must verify it.
+        guard let decoded = Data(base64Encoded: envelope.payload),
+              let header = try? JSONDecoder().decode(EnvelopeHeader.self, from: decoded) else {
             throw Refusal(code: .malformed, message: "the payload is not a Nazorat envelope payload")
         }
-        guard var record = try store.station(claimed.station) else {
-            throw Refusal(code: .unknownStation, message: "station \(DeviceString(claimed.station).escaped(limit: 64)) is not enrolled")
+        guard var record = try records[header.station] ?? transaction.station(header.station) else {
+            throw Refusal(code: .unknownStation, message: "station \(DeviceString(header.station).escaped(limit: 64)) is not enrolled")
         }
         guard record.retiredUsec == nil else {
             throw Refusal(code: .retired, message: "station \(record.station) is retired; enroll it again to receive from it")
         }
-        guard let keyData = Data(base64Encoded: record.publicKey),
-              let key = try? Curve25519.Signing.PublicKey(rawRepresentation: keyData),
-              let bytes = envelope.verifiedPayload(key: key) else {
+        guard let key = key(of: record), envelope.isSigned(Array(decoded), by: key) else {
             throw Refusal(code: .badSignature, message: "the signature does not verify with \(record.station)'s enrolled key")
         }
-        let payload = Data(bytes)
-        let header = try JSONDecoder().decode(EnvelopeHeader.self, from: payload)
+        let payload = decoded
         guard envelope.payloadType == EnvelopeHeader.payloadType(kind: header.kind) else {
             throw Refusal(code: .malformed, message: "payload type \(envelope.payloadType) does not match kind \(header.kind)")
         }
         if header.seq <= record.acceptedSeq {
-            let stored = try store.storedEnvelope(record, seq: header.seq)
+            let stored = try transaction.storedEnvelope(record, seq: header.seq)
                 .flatMap { try? JSONDecoder().decode(Envelope.self, from: Data($0.utf8)) }
             guard stored?.payload == envelope.payload else {
                 throw Refusal(code: .conflict, message: "seq \(header.seq) was accepted with other content")
@@ -124,7 +143,7 @@ actor Receiver {
             throw Refusal(code: .gap, message: "seq \(header.seq) does not follow \(record.acceptedSeq): "
                           + "envelopes \(record.acceptedSeq + 1)...\(header.seq - 1) are missing")
         }
-        var reports = CentralStore.ReportChange.none
+        var reports = CentralTransaction.ReportChange.none
         switch header.kind {
         case "events":
             let batch = try JSONDecoder().decode(EventBatchPayload.self, from: payload)
@@ -147,24 +166,26 @@ actor Receiver {
             break
         case let kind where PollsReport.Occasion(envelopeKind: kind) != nil:
             let carried = try JSONDecoder().decode(PollsReportPayload.self, from: payload)
-            let recovered = try checkReport(carried, kind: kind, record: record)
+            let recovered = try checkReport(carried, kind: kind, record: record, in: transaction)
             reports = .signed(eventSeq: carried.event.seq, envelopeSeq: header.seq, recovered: recovered)
         default:
             throw Refusal(code: .malformed, message: "unknown kind \(DeviceString(header.kind).escaped(limit: 32))")
         }
         record.acceptedSeq = header.seq
         record.lastSeenUsec = now
-        try store.accept(record, seq: header.seq, kind: header.kind, envelope: text, now: now, reports: reports)
+        try transaction.accept(record, seq: header.seq, kind: header.kind, envelope: text, now: now, reports: reports)
+        records[record.station] = record
         return (record, false)
     }
 
     /// A signed report must be the one the chain recorded: the event it names arrived before
     /// it (the station sends the events first), with the same hash and the same report.
     /// Returns the event when only the stored envelopes had it (to be kept with the report).
-    private func checkReport(_ carried: PollsReportPayload, kind: String, record: StationRecord) throws -> ReportRecord? {
+    private func checkReport(_ carried: PollsReportPayload, kind: String, record: StationRecord,
+                             in transaction: CentralTransaction) throws -> ReportRecord? {
         let (name, station) = ("the \(carried.report.occasion.rawValue) report", record.station)
-        let kept = try store.report(record, eventSeq: carried.event.seq)
-        guard let recorded = try kept ?? store.reportInStoredEvents(record, eventSeq: carried.event.seq) else {
+        let kept = try transaction.report(record, eventSeq: carried.event.seq)
+        guard let recorded = try kept ?? transaction.reportInStoredEvents(record, eventSeq: carried.event.seq) else {
             throw Refusal(code: .chainBroken, message: "\(name) names event \(carried.event.seq), which central has not "
                           + "received as a report's event")
         }

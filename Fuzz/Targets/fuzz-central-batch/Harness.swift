@@ -2,6 +2,7 @@ import Crypto
 import Dispatch
 import FoundationEssentials
 import Glibc
+@testable import NazoratCentral
 import NazoratCore
 import Synchronization
 
@@ -27,8 +28,37 @@ func signed(_ body: [UInt8]) -> [UInt8] {
     return (try? Array(JSONEncoder().encode(batch))) ?? body
 }
 
-/// A directory of its own for each input's database, in memory where the machine has it.
+/// A directory of its own for each input's database, in memory where the machine has it: a
+/// copy of one made once (migrated, FUZZ-1 enrolled), since making each anew took most of
+/// an input's time.
 enum FuzzDatabase {
+    static let file = "central.sqlite"
+
+    /// The made-once database: its directory.
+    static let template: String = {
+        let directory = fresh()
+        do {
+            // Closed at the end of the scope: its write-ahead log is then folded into the file.
+            let store = try CentralStore(path: directory + "/" + file)
+            _ = try store.enroll([RegistryFile.Entry(station: FuzzStation.id, region: "fuzz", district: "fuzz", name: "",
+                                                     publicKey: FuzzStation.publicKey, line: 0)], now: 1)
+        } catch {
+            preconditionFailure("the template database could not be made: \(error)")
+        }
+        return directory
+    }()
+
+    /// A new directory holding a copy of the template database.
+    static func copy() -> String {
+        let directory = fresh()
+        do {
+            try FileManager.default.copyItem(atPath: template + "/" + file, toPath: directory + "/" + file)
+        } catch {
+            preconditionFailure("the template database could not be copied: \(error)")
+        }
+        return directory
+    }
+
     static func fresh() -> String {
         let parent = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp"
         var template = Array("\(parent)/nazorat-fuzz-XXXXXX".utf8CString)

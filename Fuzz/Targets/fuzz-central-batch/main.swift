@@ -4,7 +4,7 @@ import NazoratCore
 import NazoratHTTP
 
 /// One input: the body of `POST /v1/envelopes`, judged by central's own routes and receiver
-/// against a fresh database in which station FUZZ-1 is enrolled. So that the fuzzer reaches
+/// against a fresh copy of a database in which station FUZZ-1 is enrolled. So that the fuzzer reaches
 /// the checks behind the signature (kind, sequence, gaps, the event chain), an envelope
 /// whose signature's keyid is `sign-me` is signed by this harness with FUZZ-1's key first.
 /// The answer is 200 or a 4xx with a JSON error body (never 5xx: the database is healthy);
@@ -12,12 +12,10 @@ import NazoratHTTP
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzCentralBatch(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let body = signed(Array(UnsafeBufferPointer(start: data, count: size)))
-    let directory = FuzzDatabase.fresh()
+    let directory = FuzzDatabase.copy()
     defer { FuzzDatabase.remove(directory) }
     do {
-        let store = try CentralStore(path: directory + "/central.sqlite")
-        _ = try store.enroll([RegistryFile.Entry(station: FuzzStation.id, region: "fuzz", district: "fuzz", name: "",
-                                                 publicKey: FuzzStation.publicKey, line: 0)], now: 1)
+        let store = try CentralStore(path: directory + "/" + FuzzDatabase.file)
         let routes = CentralRoutes(store: store, receiver: Receiver(store: store),
                                    liveness: Liveness(intervalSeconds: 15, graceSeconds: 30, graceOpenSeconds: 15),
                                    now: { 1_700_000_000_000_000 })

@@ -58,12 +58,17 @@ public struct Envelope: Codable, Sendable, Equatable {
     /// The payload bytes if a signature by `key` is valid for them and the type; nil otherwise.
     public func verifiedPayload(key: Curve25519.Signing.PublicKey) -> [UInt8]? {
         guard let bytes = Data(base64Encoded: payload) else { return nil }
-        let message = Self.preAuthenticationEncoding(type: payloadType, payload: Array(bytes))
+        return isSigned(Array(bytes), by: key) ? Array(bytes) : nil
+    }
+
+    /// Whether a signature by `key` is valid for `bytes` (this envelope's payload, decoded
+    /// once by the caller) and the type.
+    public func isSigned(_ bytes: [UInt8], by key: Curve25519.Signing.PublicKey) -> Bool {
+        let message = Self.preAuthenticationEncoding(type: payloadType, payload: bytes)
         let id = Self.keyID(of: key)
-        for signature in signatures where signature.keyid == id {
-            if let sig = Data(base64Encoded: signature.sig), key.isValidSignature(sig, for: message) { return Array(bytes) }
+        return signatures.contains { signature in
+            signature.keyid == id && Data(base64Encoded: signature.sig).map { key.isValidSignature($0, for: message) } == true
         }
-        return nil
     }
 }
 
