@@ -22,7 +22,7 @@ PROMTOOL     := .build/prometheus/usr/bin/promtool
 TEST_PRELOAD  = $(abspath $(FAULT_SHIM)) libumockdev-preload.so.0
 DEMO_PLUGS    = usb-stick scanner-lookalike hostile-strings usb-ethernet
 
-.PHONY: run demo test deps build fuzz fixtures usbguard-fixtures clean install uninstall release order-file bench deb vm-deps vm-test vm-shell
+.PHONY: run demo test deps build fuzz fixtures usbguard-fixtures clean install uninstall release order-file bench bench-central deb vm-deps vm-test vm-shell
 
 # Where `make install` puts things: Debian's locations (systemd.pc's for the systemd parts).
 DESTDIR      ?=
@@ -126,6 +126,13 @@ bench: release
 	rm -f .build/bench-system.json
 	python3 Benchmarks/scripts/system_bench.py .build/release Benchmarks/.build/release .build/bench-system.json --runs $(BENCH_RUNS)
 	python3 Benchmarks/scripts/report.py .build/bench-system.json .build/bench-micro.md BENCHMARKS.md
+
+## nazorat-central under simulated stations' load (Benchmarks/scripts/central_bench.py): the
+## national heartbeat rate, three times it, a ramp to the highest sustained rate, the catch-up
+## after an outage, /metrics and /v1/stations with 11,000 stations; written into BENCHMARKS.md.
+bench-central: release
+	cd Benchmarks && $(SWIFT) build -c release --product nazorat-central-load
+	python3 Benchmarks/scripts/central_bench.py .build/release Benchmarks/.build/release BENCHMARKS.md
 
 ## Release build. The Swift runtime and Foundation are linked statically: a station has no
 ## Swift toolchain, and the binaries must start from /usr/bin with Debian's libraries only.

@@ -24,8 +24,20 @@ let package = Package(
             path: "Benchmarks/NazoratBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        // The load tools' HTTP client (blocking sockets, one thread per connection).
+        .target(name: "LoadSupport", path: "Tools/LoadSupport"),
         // Closed-loop latency of the control API over its Unix socket.
-        .executableTarget(name: "nazorat-api-load", path: "Tools/nazorat-api-load"),
+        .executableTarget(name: "nazorat-api-load", dependencies: ["LoadSupport"], path: "Tools/nazorat-api-load"),
+        // Simulated stations' signed heartbeats to nazorat-central at a set rate (make bench-central).
+        .executableTarget(
+            name: "nazorat-central-load",
+            dependencies: [
+                "LoadSupport",
+                .product(name: "NazoratCore", package: "Nazorat"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            path: "Tools/nazorat-central-load"
+        ),
         // A station's state directory after a 24-hour uplink outage.
         .executableTarget(
             name: "nazorat-backlog",
