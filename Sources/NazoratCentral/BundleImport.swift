@@ -102,7 +102,18 @@ extension Central {
         } catch let refusal as BundleImport.Refusal {
             throw CentralError(message: "\(directory): refused, nothing imported: \(refusal)")
         }
-        let outcome = await Receiver(store: store).receive(envelopes, now: nowUsec())
+        // In batches of 100, as the uplink sends them: a running central's writes wait for
+        // one batch's transaction at a time, never for the whole bundle.
+        let receiver = Receiver(store: store)
+        var outcome = Receiver.Outcome()
+        for start in stride(from: 0, to: envelopes.count, by: 100) {
+            let step = await receiver.receive(Array(envelopes[start..<min(envelopes.count, start + 100)]), now: nowUsec())
+            outcome.station = step.station ?? outcome.station
+            outcome.accepted = step.accepted ?? outcome.accepted
+            outcome.duplicates += step.duplicates
+            outcome.refusal = step.refusal
+            if step.refusal != nil { break }
+        }
         let range = manifest.count == 0 ? "no envelopes" : "envelopes \(manifest.first)–\(manifest.last) (\(manifest.count))"
         let through = outcome.accepted ?? (try? store.station(manifest.station))??.acceptedSeq ?? 0
         let held = "central holds \(manifest.station) through envelope \(through)"

@@ -15,8 +15,12 @@ public enum Central {
             throw CentralError(message: problem)
         }
         let entry = RegistryFile.Entry(station: station, region: "unassigned", district: "unassigned", name: "",
-                                       publicKey: publicKey, line: 0)
-        return try store(stateDirectory).enroll([entry], keepPlaces: true, now: nowUsec())
+                                       publicKey: RegistryRules.canonicalKey(publicKey), line: 0)
+        do {
+            return try store(stateDirectory).enroll([entry], keepPlaces: true, now: nowUsec())
+        } catch let problems as RegistryFile.Problems {
+            throw CentralError(message: problems.list.map(\.message).joined(separator: "\n"))
+        }
     }
 
     /// Enrolls the national list in the CSV file at `path` (``RegistryFile``), all or nothing:
@@ -29,16 +33,23 @@ public enum Central {
             throw CentralError(message: "\(path): cannot be read; check its permissions")
         }
         let bytes = Array(data)
-        switch RegistryFile.parse(bytes) {
-        case .failure(let found):
+        func refusal(_ found: RegistryFile.Problems) -> CentralError {
             let problems = found.list
             let shown = problems.prefix(20).map { "\(path):\($0.line): \($0.message)" }
             let more = problems.count > 20 ? ["... and \(problems.count - 20) more lines with problems"] : []
             let lines: [String] = shown + more + ["nothing was enrolled: correct the file and enroll it again"]
-            throw CentralError(message: lines.joined(separator: "\n"))
+            return CentralError(message: lines.joined(separator: "\n"))
+        }
+        switch RegistryFile.parse(bytes) {
+        case .failure(let found):
+            throw refusal(found)
         case .success(let file):
             let total = file.entries.count
-            return try store(stateDirectory).enroll(file.entries, now: nowUsec(), progress: { progress?($0, total) })
+            do {
+                return try store(stateDirectory).enroll(file.entries, now: nowUsec(), progress: { progress?($0, total) })
+            } catch let found as RegistryFile.Problems {
+                throw refusal(found)
+            }
         }
     }
 

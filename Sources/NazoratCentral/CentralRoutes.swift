@@ -70,10 +70,15 @@ public struct CentralRoutes: Sendable {
         }
     }
 
+    /// A database that cannot be read is a failed scrape (503), not a country without stations.
     private func metrics() -> ControlResponse {
-        let views = ((try? store.stations()) ?? []).map { StationView($0, reports: [:], now: now(), liveness: liveness) }
-        return .text(Array(CentralMetrics.render(views, rejections: (try? store.rejectionCounts()) ?? [:]).utf8),
-                     contentType: "text/plain; version=0.0.4; charset=utf-8")
+        do {
+            let views = try store.stations().map { StationView($0, reports: [:], now: now(), liveness: liveness) }
+            return .text(Array(CentralMetrics.render(views, rejections: try store.rejectionCounts()).utf8),
+                         contentType: "text/plain; version=0.0.4; charset=utf-8")
+        } catch {
+            return .error(503, code: "storage", message: "\(error)")
+        }
     }
 }
 
@@ -125,7 +130,7 @@ struct StationView: Encodable {
         zeroReport = reports[.zero].flatMap(ReportSummary.init)
         closingReport = reports[.closing].flatMap(ReportSummary.init)
         clockOffsetSeconds = heartbeat.flatMap { beat in
-            record.heartbeatUsec.map { Double(beat.realtimeUsec - $0) / 1e6 }
+            record.heartbeatUsec.map { (Double(beat.realtimeUsec) - Double($0)) / 1e6 }
         }
         clockJumps = record.clockJumps
     }

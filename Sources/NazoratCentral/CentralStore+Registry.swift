@@ -27,7 +27,7 @@ extension CentralStore {
                 );
                 CREATE TABLE envelopes_v3 (
                     station       TEXT NOT NULL,
-                    generation    INTEGER NOT NULL,
+                    generation    INTEGER NOT NULL DEFAULT 1,
                     seq           INTEGER NOT NULL,
                     kind          TEXT NOT NULL,
                     received_usec INTEGER NOT NULL,
@@ -39,7 +39,7 @@ extension CentralStore {
                 ALTER TABLE envelopes_v3 RENAME TO envelopes;
                 CREATE TABLE reports_v3 (
                     station       TEXT NOT NULL,
-                    generation    INTEGER NOT NULL,
+                    generation    INTEGER NOT NULL DEFAULT 1,
                     occasion      TEXT NOT NULL,
                     event_seq     INTEGER NOT NULL,
                     event_hash    TEXT NOT NULL,
@@ -65,6 +65,7 @@ extension CentralStore {
         try pool.write { db in
             var known: [String: Row] = [:]
             for row in try Row.fetchAll(db, sql: "SELECT * FROM stations") { known[row["station"]] = row }
+            try Self.checkKeysAreNew(entries, known: known, db)
             var summary = Enrolment()
             for (index, entry) in entries.enumerated() {
                 if index % 500 == 0 { progress?(index) }
@@ -78,7 +79,7 @@ extension CentralStore {
                 }
                 let old = StationRecord(row: row)
                 var changed = false
-                if old.publicKey != entry.publicKey {
+                if RegistryRules.canonicalKey(old.publicKey) != entry.publicKey {
                     try db.execute(sql: """
                         INSERT INTO station_keys (station, generation, public_key, enrolled_usec, replaced_usec)
                         VALUES (?, ?, ?, ?, ?)
@@ -108,6 +109,26 @@ extension CentralStore {
             progress?(entries.count)
             return summary
         }
+    }
+
+    /// A key belongs to one station, once: a key another station holds or held, or one this
+    /// station had before, would let what was signed with it count again (a new generation
+    /// starts its sequence at 1). Refused with the entries' lines; nothing is enrolled.
+    private static func checkKeysAreNew(_ entries: [RegistryFile.Entry], known: [String: Row], _ db: Database) throws {
+        var owner: [String: (station: String, current: Bool)] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT station, public_key FROM station_keys") {
+            owner[RegistryRules.canonicalKey(row["public_key"])] = (row["station"], false)
+        }
+        for (station, row) in known { owner[RegistryRules.canonicalKey(row["public_key"])] = (station, true) }
+        var problems: [RegistryFile.Problem] = []
+        for entry in entries {
+            guard let holder = owner[entry.publicKey], !(holder.current && holder.station == entry.station) else { continue }
+            problems.append(.init(line: entry.line, message: holder.station == entry.station
+                ? "\(entry.station) had this key before; a new installation needs a new key (nazoratd key prints it)"
+                : "the public key of \(entry.station) is \(holder.station)'s\(holder.current ? "" : " former") key: "
+                    + "each station has a key of its own"))
+        }
+        if !problems.isEmpty { throw RegistryFile.Problems(list: problems) }
     }
 
     /// Retires `station`: its envelopes are refused from now on; what it sent stays.

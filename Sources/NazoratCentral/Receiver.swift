@@ -3,8 +3,8 @@ import FoundationEssentials
 import NazoratCore
 
 /// Central's judgement of envelopes: signature by the enrolled station key, sequence
-/// without gaps, an event chain that extends the head central has. One at a time (an
-/// actor), each accepted envelope stored with the station's new state in one transaction.
+/// without gaps, an event chain that extends the head central has. One batch at a time (an
+/// actor), each batch in one transaction with the station's new state.
 actor Receiver {
     private let store: CentralStore
     /// Enrolled keys, parsed: by their base64 text, so that a new key is a new entry.
@@ -60,6 +60,10 @@ actor Receiver {
                 for envelope in envelopes {
                     let text = JSONText.encode(envelope)
                     do {
+                        if let first = outcome.station, let station = Self.header(of: envelope)?.station, station != first {
+                            throw Refusal(code: .malformed, message: "a batch holds one station's envelopes: "
+                                          + "\(DeviceString(station).escaped(limit: 64)) after \(first)")
+                        }
                         let (record, duplicate) = try judge(envelope, text: text, now: now, in: transaction, records: &records)
                         outcome.station = record.station
                         outcome.accepted = record.acceptedSeq
@@ -121,11 +125,12 @@ actor Receiver {
         guard var record = try records[header.station] ?? transaction.station(header.station) else {
             throw Refusal(code: .unknownStation, message: "station \(DeviceString(header.station).escaped(limit: 64)) is not enrolled")
         }
-        guard record.retiredUsec == nil else {
-            throw Refusal(code: .retired, message: "station \(record.station) is retired; enroll it again to receive from it")
-        }
         guard let key = key(of: record), envelope.isSigned(Array(decoded), by: key) else {
             throw Refusal(code: .badSignature, message: "the signature does not verify with \(record.station)'s enrolled key")
+        }
+        // After the signature: a forgery in a retired station's name is a forgery.
+        guard record.retiredUsec == nil else {
+            throw Refusal(code: .retired, message: "station \(record.station) is retired; enroll it again to receive from it")
         }
         let payload = decoded
         guard envelope.payloadType == EnvelopeHeader.payloadType(kind: header.kind) else {
@@ -154,8 +159,9 @@ actor Receiver {
             let heartbeat = try JSONDecoder().decode(HeartbeatPayload.self, from: payload)
             if let previous = record.heartbeat.flatMap({ try? JSONDecoder().decode(HeartbeatPayload.self, from: Data($0.utf8)) }),
                previous.bootId == heartbeat.bootId,
-               abs((heartbeat.realtimeUsec - previous.realtimeUsec) - (heartbeat.monotonicUsec - previous.monotonicUsec))
-                > Self.jumpTolerance {
+               // In Double: the clocks are the station's to state, and Int64 arithmetic on them could trap.
+               abs((Double(heartbeat.realtimeUsec) - Double(previous.realtimeUsec))
+                   - (Double(heartbeat.monotonicUsec) - Double(previous.monotonicUsec))) > Double(Self.jumpTolerance) {
                 record.clockJumps += 1
             }
             record.heartbeat = String(decoding: payload, as: UTF8.self)

@@ -29,7 +29,7 @@ struct Serve: AsyncParsableCommand {
     var tlsKey: String?
     @Option(help: "Require client certificates issued by this CA (PEM): mutual TLS.")
     var tlsClientCa: String?
-    @Option(help: "The stations' heartbeat interval, seconds: a station not heard from for longer is late.")
+    @Option(help: "The stations' heartbeat interval, seconds: a station not heard from for longer (and 5 s of delivery) is late.")
     var heartbeatInterval = 15
     @Option(help: "Seconds past the interval after which a late station is down (setup, after close).")
     var grace = 30
@@ -91,10 +91,11 @@ struct Enroll: AsyncParsableCommand {
         try reportingErrors("enroll") {
             if let csv {
                 let terminal = isatty(STDERR_FILENO) == 1
+                // The progress line goes, whatever the outcome, before the result or the refusal is printed.
+                defer { if terminal { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) } }
                 let summary = try Central.enroll(stateDirectory: stateDir, csv: csv) { done, total in
                     if terminal { FileHandle.standardError.write(Data("\r\u{1B}[Kenrolling: \(done) of \(total)".utf8)) }
                 }
-                if terminal { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
                 print("enrolled \(csv): \(summary)")
             } else if let station, let publicKey {
                 let summary = try Central.enroll(stateDirectory: stateDir, station: station, publicKey: publicKey)

@@ -34,4 +34,21 @@ import Testing
         #expect(third.accepted == 102 && third.refusal?.code == .badSignature, "102 again, its signature zeroed")
         #expect(try store.rejectionCounts() == ["gap": 1, "bad-signature": 1])
     }
+
+    @Test func aBatchHoldsOneStationsEnvelopes() async throws {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let store = try CentralStore(path: directory + "/central.db")
+        let other = Curve25519.Signing.PrivateKey()
+        _ = try store.enroll([RegistryFile.Entry(station: "B-1", region: "R", district: "D", name: "",
+                                                 publicKey: key.publicKey.rawRepresentation.base64EncodedString(), line: 0),
+                              RegistryFile.Entry(station: "B-2", region: "R", district: "D", name: "",
+                                                 publicKey: other.publicKey.rawRepresentation.base64EncodedString(), line: 0)],
+                             now: 1)
+        let foreign = Envelope.sign(type: EnvelopeHeader.payloadType(kind: "thinned"), payload: Array(
+            #"{"station":"B-2","seq":1,"kind":"thinned","createdUsec":0,"thinnedKind":"heartbeat"}"#.utf8), key: other)
+        let outcome = await Receiver(store: store).receive([thinned(1), foreign], now: 2)
+        #expect(outcome.station == "B-1" && outcome.accepted == 1 && outcome.refusal?.code == .malformed)
+        #expect(try store.station("B-2")?.acceptedSeq == 0)
+    }
 }

@@ -72,6 +72,16 @@ import Testing
                 "\(problems.list)")
     }
 
+    @Test func spreadsheetPaddingIsForgivenAndIdsThatArePathsOrOptionsAreNot() throws {
+        let text = "station,region,district,name,public_key\n,,,,\n  , , , ,\nA-1, R , D,  \"x, y\" ,\(Self.key())\n"
+            + "..,R,D,n,\(Self.key())\n-x,R,D,n,\(Self.key())\n"
+        guard case .failure(let problems) = Self.parse(text) else { Issue.record("read"); return }
+        #expect(problems.list.map(\.line) == [5, 6], "blank rows skipped, a padded quoted name read: \(problems.list)")
+        #expect(problems.list.allSatisfy { $0.message.contains("starting with a letter or a digit") })
+        let good = try Self.parse("station,region,district,name,public_key\nA-1, R , D,  \"x, y\" ,\(Self.key())\n").get()
+        #expect(good.entries.first?.name == "x, y")
+    }
+
     @Test func bytesThatAreNotUTF8NameTheirLine() {
         let bytes = Array("station,region,district,name,public_key\nA,B,C,D,K\nA,B,".utf8) + [0xC3, 0x28] + Array(",D,K\n".utf8)
         guard case .failure(let problems) = RegistryFile.parse(bytes) else { Issue.record("read"); return }

@@ -43,4 +43,28 @@ import Testing
         let region = try store.station("S-1")?.region
         #expect(single.unchanged == 1 && region == "Samarqand")
     }
+
+    // Regression (review): a former key, or another station's key, started a generation that
+    // took the old envelopes again.
+    @Test func aKeyAnotherStationHoldsOrAStationHadBeforeIsRefused() throws {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let store = try CentralStore(path: directory + "/central.db")
+        let (a, b, c) = (RegistryFileTests.key(), RegistryFileTests.key(), RegistryFileTests.key())
+        _ = try store.enroll([entry("S-1", key: a), entry("S-2", key: b)], now: 1)
+        _ = try store.enroll([entry("S-1", key: c)], now: 2)
+        for (station, key, message) in [("S-1", a, "had this key before"), ("S-3", b, "is S-2's key"),
+                                        ("S-3", a, "is S-1's former key")] {
+            var withLine = entry(station, key: key)
+            withLine.line = 9
+            #expect {
+                _ = try store.enroll([entry("S-4", key: RegistryFileTests.key()), withLine], now: 3)
+            } throws: { error in
+                let problems = (error as? RegistryFile.Problems)?.list ?? []
+                return problems.count == 1 && problems[0].line == 9 && problems[0].message.contains(message)
+            }
+        }
+        #expect(try store.station("S-4") == nil, "nothing of a refused list is enrolled")
+        #expect(try store.station("S-1")?.publicKey == c)
+    }
 }

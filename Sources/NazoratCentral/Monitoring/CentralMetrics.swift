@@ -1,3 +1,5 @@
+import NazoratCore
+
 /// `GET /metrics`: the country in numbers for Prometheus and its alerting rules
 /// (monitoring/prometheus/): national, per-region and per-district counts by state, turnout
 /// and final reports by region, and per station (labelled with its region and district) its
@@ -25,7 +27,9 @@ enum CentralMetrics {
         })
         var ballots: [String: Double] = [:], finals: [String: Double] = [:]
         for view in views {
-            ballots[view.region, default: 0] += view.phase == "open" ? Double(view.counters.compactMap(\.public).reduce(0, +)) : 0
+            // In Double: the counters are the station's to state; Int64 sums of them could trap.
+            let open = view.phase == "open" && view.state != .retired
+            ballots[view.region, default: 0] += open ? view.counters.compactMap(\.public).reduce(0) { $0 + Double($1) } : 0
             finals[view.region, default: 0] += view.finalReport ? 1 : 0
         }
         out.gauge("nazorat_central_region_ballots", "Public counters summed over a region's open stations (turnout).",
@@ -39,7 +43,9 @@ enum CentralMetrics {
             (labels($0) + [("state", $0.state.rawValue)], 1)
         })
         out.gauge("nazorat_central_station_phase", "1 for the polls phase of the station's last heartbeat (label phase).",
-                  views.compactMap { view in view.phase.map { (labels(view) + [("phase", $0)], 1) } })
+                  views.compactMap { view in
+                      view.phase.flatMap { PollsPhase(rawValue: $0) }.map { (labels(view) + [("phase", $0.rawValue)], 1) }
+                  })
         out.gauge("nazorat_central_station_overdue", "1 when the station is down or never seen.", each { $0.overdue ? 1 : 0 })
         out.gauge("nazorat_central_station_final_report", "1 once the station's final report arrived.",
                   each { $0.finalReport ? 1 : 0 })
@@ -51,8 +57,8 @@ enum CentralMetrics {
                   each { Double($0.clockJumps) })
         out.gauge("nazorat_central_station_clock_offset_seconds",
                   "The station's clock minus central's at its last heartbeat's arrival.", each(\.clockOffsetSeconds))
-        out.gauge("nazorat_central_rejections", "Envelopes refused since central.db was made, by reason.",
-                  rejections.keys.sorted().map { ([("reason", $0)], Double(rejections[$0]!)) })
+        out.family("nazorat_central_rejections_total", type: "counter", "Envelopes refused since central.db was made, by reason.",
+                   rejections.keys.sorted().map { ([("reason", $0)], Double(rejections[$0]!)) })
         return out.text
     }
 

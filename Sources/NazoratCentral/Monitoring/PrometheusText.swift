@@ -9,8 +9,13 @@ struct PrometheusText {
 
     /// One gauge family: its help and its samples (labels, value).
     mutating func gauge(_ name: String, _ help: String, _ samples: [([(String, String)], Double)]) {
+        family(name, type: "gauge", help, samples)
+    }
+
+    /// One family of `type` (gauge, counter).
+    mutating func family(_ name: String, type: String, _ help: String, _ samples: [([(String, String)], Double)]) {
         precondition(families.insert(name).inserted, "\(name) written twice")
-        text += "# HELP \(name) \(help)\n# TYPE \(name) gauge\n"
+        text += "# HELP \(name) \(help)\n# TYPE \(name) \(type)\n"
         for (labels, value) in samples {
             text += name
             if !labels.isEmpty {

@@ -40,8 +40,11 @@ enum CSVRecords {
                 endRecord()
                 line += 1
                 recordLine = line
-            case "\"" where field.isEmpty && !afterQuote:
-                quoted = true
+            case "\"" where field.trimmingASCIISpaces.isEmpty && !afterQuote:
+                // Spaces before an opening quote are padding (`a, "b,c"`).
+                (quoted, field) = (true, "")
+            case " " where afterQuote, "\t" where afterQuote:
+                break  // padding after a closing quote
             default:
                 guard !afterQuote else {
                     return .failure(.init(line: line, message: "text after a closing double quote; a quote inside a quoted field is written \"\""))

@@ -66,7 +66,8 @@ public struct RegistryFile: Sendable {
         let index = Dictionary(uniqueKeysWithValues: names.enumerated().map { ($1, $0) })
         var entries: [Entry] = [], problems: [Problem] = []
         var stations: [String: Int] = [:], keys: [String: Int] = [:]
-        for record in records.dropFirst() where !(record.fields.count == 1 && record.fields[0].isEmpty) {
+        // Blank lines, and lines of blank fields (`,,,,`: a spreadsheet's empty rows), are skipped.
+        for record in records.dropFirst() where !record.fields.allSatisfy({ $0.trimmingASCIISpaces.isEmpty }) {
             guard record.fields.count == names.count else {
                 problems.append(Problem(line: record.line, message: "\(record.fields.count) fields where the header has "
                                         + "\(names.count) (a comma in a name needs the name in double quotes)"))
@@ -74,7 +75,7 @@ public struct RegistryFile: Sendable {
             }
             let field = { (name: String) in record.fields[index[name]!].trimmingASCIISpaces }
             let entry = Entry(station: field("station"), region: field("region"), district: field("district"),
-                              name: field("name"), publicKey: field("public_key"), line: record.line)
+                              name: field("name"), publicKey: RegistryRules.canonicalKey(field("public_key")), line: record.line)
             if let message = RegistryRules.problem(with: entry) {
                 problems.append(Problem(line: record.line, message: message))
                 continue

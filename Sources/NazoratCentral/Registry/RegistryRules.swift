@@ -19,17 +19,24 @@ enum RegistryRules {
         return keyProblem(entry.publicKey).map { "\(entry.station): \($0)" }
     }
 
-    /// Letters, digits, `-`, `_` and `.`, 1 to 64 of them.
+    /// Letters, digits, `-`, `_` and `.`, 1 to 64 of them, the first a letter or a digit (so
+    /// that `..` is no path and `-x` no option).
     static func stationProblem(_ station: String) -> String? {
         if station.isEmpty { return "the station id is empty" }
-        let allowed = station.unicodeScalars.allSatisfy {
-            ("A"..."Z").contains($0) || ("a"..."z").contains($0) || ("0"..."9").contains($0) || "-_.".unicodeScalars.contains($0)
+        let alphanumeric: (Unicode.Scalar) -> Bool = {
+            ("A"..."Z").contains($0) || ("a"..."z").contains($0) || ("0"..."9").contains($0)
         }
-        guard allowed, station.unicodeScalars.count <= stationLimit else {
+        let allowed = station.unicodeScalars.allSatisfy { alphanumeric($0) || "-_.".unicodeScalars.contains($0) }
+        guard allowed, alphanumeric(station.unicodeScalars.first!), station.unicodeScalars.count <= stationLimit else {
             return "the station id \"\(DeviceString(station).escaped(limit: 80))\" must be 1 to \(stationLimit) letters, "
-                + "digits, '-', '_' or '.'"
+                + "digits, '-', '_' or '.', starting with a letter or a digit"
         }
         return nil
+    }
+
+    /// `key` in the one form central keeps: its 32 bytes in standard base64.
+    static func canonicalKey(_ key: String) -> String {
+        Data(base64Encoded: key).map { $0.base64EncodedString() } ?? key
     }
 
     static func keyProblem(_ key: String) -> String? {
