@@ -31,9 +31,10 @@ import Testing
     /// Whether the daemon got as far as committing its schema.
     private func hasSchema(_ database: String) throws -> Bool {
         guard FileManager.default.fileExists(atPath: database) else { return false }
-        var configuration = Configuration()
-        configuration.readonly = true
-        return try DatabaseQueue(path: database, configuration: configuration).read {
+        // Read-write, as the daemon's next start opens it: a kill in the middle of the first
+        // transaction can leave a hot journal, which only a writer may roll back (a read-only
+        // open failed with "attempt to write a readonly database" in a loaded run).
+        return try DatabaseQueue(path: database).read {
             try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM sqlite_master WHERE name = 'events'") ?? 0
         } > 0
     }
