@@ -69,7 +69,7 @@ def main():
     work = tempfile.mkdtemp(prefix="nazorat-bench-list-")
     csv = os.path.join(work, "stations.csv")
     with open(csv, "w") as f:
-        f.write(subprocess.run([f"{load}/nazorat-central-load", "csv", STATIONS], check=True, capture_output=True,
+        f.write(subprocess.run([f"{load}/nazorat-central-load", "csv", str(STATIONS)], check=True, capture_output=True,
                                text=True).stdout)
     results = {"stations": STATIONS, "seconds": seconds, "store": "sqlite"}
 
