@@ -60,11 +60,8 @@ actor Receiver {
                 for envelope in envelopes {
                     let text = JSONText.encode(envelope)
                     do {
-                        if let first = outcome.station, let station = Self.header(of: envelope)?.station, station != first {
-                            throw Refusal(code: .malformed, message: "a batch holds one station's envelopes: "
-                                          + "\(DeviceString(station).escaped(limit: 64)) after \(first)")
-                        }
-                        let (record, duplicate) = try judge(envelope, text: text, now: now, in: transaction, records: &records)
+                        let (record, duplicate) = try judge(envelope, text: text, now: now, batchStation: outcome.station,
+                                                            in: transaction, records: &records)
                         outcome.station = record.station
                         outcome.accepted = record.acceptedSeq
                         if duplicate { outcome.duplicates += 1 }
@@ -115,12 +112,18 @@ actor Receiver {
         return key
     }
 
-    private func judge(_ envelope: Envelope, text: String, now: Int64, in transaction: CentralTransaction,
+    /// `batchStation`: the station of the batch's envelopes before this one, if any.
+    private func judge(_ envelope: Envelope, text: String, now: Int64, batchStation: String?,
+                       in transaction: CentralTransaction,
                        records: inout [String: StationRecord]) throws -> (StationRecord, duplicate: Bool) {
         // The payload decoded once: its header names the station whose key must verify it.
         guard let decoded = Data(base64Encoded: envelope.payload),
               let header = try? JSONDecoder().decode(EnvelopeHeader.self, from: decoded) else {
             throw Refusal(code: .malformed, message: "the payload is not a Nazorat envelope payload")
+        }
+        if let batchStation, header.station != batchStation {
+            throw Refusal(code: .malformed, message: "a batch holds one station's envelopes: "
+                          + "\(DeviceString(header.station).escaped(limit: 64)) after \(batchStation)")
         }
         guard var record = try records[header.station] ?? transaction.station(header.station) else {
             throw Refusal(code: .unknownStation, message: "station \(DeviceString(header.station).escaped(limit: 64)) is not enrolled")

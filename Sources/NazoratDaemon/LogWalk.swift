@@ -18,19 +18,20 @@ enum LogWalk {
         }
     }
 
-    /// What a report shows of the walk: intact and how many events, or the first problem.
-    static func state(path: String, head: LogHead?) async -> PollsReport.LogState {
+    /// What a report shows of the walk: intact and how many events, or the first problem (the
+    /// head is the Supervisor's to add, at the moment of the report).
+    static func state(path: String) async -> PollsReport.LogState {
         do {
             switch try await verify(path: path, qos: .userInitiated)?.result {
             case .success(let summary)?:
-                return .init(head: head, intact: true, verifiedEvents: summary.events, problem: nil)
+                return .init(head: nil, intact: true, verifiedEvents: summary.events, problem: nil)
             case .failure(let failure)?:
-                return .init(head: head, intact: false, verifiedEvents: max(0, failure.seq - 1), problem: "\(failure)")
+                return .init(head: nil, intact: false, verifiedEvents: max(0, failure.seq - 1), problem: "\(failure)")
             case nil:
-                return .init(head: head, intact: false, verifiedEvents: 0, problem: "the walk was stopped")
+                return .init(head: nil, intact: false, verifiedEvents: 0, problem: "the walk was stopped")
             }
         } catch {
-            return .init(head: head, intact: false, verifiedEvents: 0, problem: "the log could not be read: \(error)")
+            return .init(head: nil, intact: false, verifiedEvents: 0, problem: "the log could not be read: \(error)")
         }
     }
 }
@@ -52,7 +53,7 @@ actor ReportWalks {
         if let last, last.headSeq == headSeq { return last.state }
         // A walk under way began before this call: what it verifies was in the log then.
         if let running { return await running.value }
-        let task = Task { [path] in await LogWalk.state(path: path, head: nil) }
+        let task = Task { [path] in await LogWalk.state(path: path) }
         running = task
         let state = await task.value
         running = nil

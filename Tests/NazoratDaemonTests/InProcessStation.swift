@@ -106,7 +106,7 @@ struct InProcessStation {
 
     /// What the control routes give a phase change: the whole log walked, as the daemon does.
     func reportContext() async -> Supervisor.ReportContext {
-        Supervisor.ReportContext(station: "UNIT-0001", keyId: "unit", log: await LogWalk.state(path: store.path, head: nil),
+        Supervisor.ReportContext(station: "UNIT-0001", keyId: "unit", log: await LogWalk.state(path: store.path),
                                  clock: nil)
     }
 
