@@ -3,7 +3,7 @@
 SWIFT        ?= swift
 SUDO         := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Debian packages the build and the tests need; `make deps` installs the missing ones.
-DEBIAN_PACKAGES = pkg-config libudev-dev libsystemd-dev libsqlite3-dev umockdev libumockdev-dev usbguard systemd udev python3-yaml python3-jsonschema python3-venv openssl
+DEBIAN_PACKAGES = pkg-config libudev-dev libsystemd-dev libsqlite3-dev umockdev libumockdev-dev usbguard systemd udev python3-yaml python3-jsonschema python3-venv openssl postgresql
 # What `make bench` needs beyond them, and how often it runs each scenario.
 BENCH_PACKAGES = hyperfine usbguard umockdev time
 BENCH_RUNS    ?= 3
@@ -63,10 +63,12 @@ demo: build
 	$(SIM) $(foreach f,$(DEMO_PLUGS),--plug Tests/Fixtures/$(f).umockdev) \
 	  -- .build/debug/nazoratd --config dev/demo.toml
 
-## Install missing Debian packages, build, run every test (the umockdev ones under its preload).
+## Install missing Debian packages, build, run every test (the umockdev ones under its preload),
+## with a PostgreSQL server of the run's own (Tests/Support/postgres.sh: started before, on a
+## Unix socket only, stopped and removed after).
 test: deps $(FAULT_SHIM) $(PROMTOOL)
 	$(SWIFT) build --build-tests
-	LD_PRELOAD="$(TEST_PRELOAD)" $(SWIFT) test --skip-build --no-parallel
+	Tests/Support/postgres.sh run env LD_PRELOAD="$(TEST_PRELOAD)" $(SWIFT) test --skip-build --no-parallel
 
 deps:
 	@missing=$$(for p in $(DEBIAN_PACKAGES); do \

@@ -31,6 +31,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // System libraries (Debian packages; `make test` installs them).
@@ -142,10 +143,20 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Central's national store (PostgreSQL): a target of its own, so that only the
+        // executable and its tests build postgres-nio.
+        .target(
+            name: "NazoratCentralPostgres",
+            dependencies: [
+                "NazoratCentral", "NazoratCore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "nazorat-central",
             dependencies: [
-                "NazoratCentral", "NazoratHTTP",
+                "NazoratCentral", "NazoratCentralPostgres", "NazoratHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -204,7 +215,9 @@ let package = Package(
         ),
         .testTarget(
             name: "NazoratCentralTests",
-            dependencies: ["NazoratCentral", "NazoratCore", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["NazoratCentral", "NazoratCentralPostgres", "NazoratCore", "NazoratTestbed",
+                           .product(name: "Crypto", package: "swift-crypto"), .product(name: "GRDB", package: "GRDB.swift"),
+                           .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(
             name: "EndToEndTests",

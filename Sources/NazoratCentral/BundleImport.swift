@@ -21,7 +21,7 @@ enum BundleImport {
     }
 
     /// The bundle at `directory`, checked against `store`'s enrolment: its manifest and envelopes.
-    static func read(_ directory: String, store: CentralStore) throws -> (OfflineBundle.Manifest, [Envelope]) {
+    static func read(_ directory: String, store: any CentralDatabase) async throws -> (OfflineBundle.Manifest, [Envelope]) {
         let manifestPath = directory + "/" + OfflineBundle.manifestName
         guard let manifestBytes = regularFile(manifestPath) else {
             throw Refusal(description: "\(manifestPath) cannot be read: not a bundle, or the medium is cut short")
@@ -33,7 +33,7 @@ enum BundleImport {
             throw Refusal(description: "\(manifestPath) is not a bundle manifest")
         }
         let station = DeviceString(claimed.station).escaped(limit: 64)
-        guard let record = try store.station(claimed.station) else {
+        guard let record = try await store.station(claimed.station) else {
             throw Refusal(description: "the bundle is station \(station)'s, which is not enrolled here")
         }
         guard let keyBytes = Data(base64Encoded: record.publicKey),
@@ -88,23 +88,18 @@ enum BundleImport {
 }
 
 extension Central {
-    /// Imports the bundle at `directory` into central's database in `stateDirectory`; the
-    /// line to print, or an error saying why nothing (or what) was accepted.
-    public static func importBundle(stateDirectory: String, directory: String) async throws -> String {
-        guard FileManager.default.fileExists(atPath: stateDirectory + "/central.db") else {
-            throw CentralError(message: "\(stateDirectory) holds no central.db: is --state-dir the one central serves "
-                               + "from? (nazorat-central enroll creates it)")
-        }
-        let store = try CentralStore(path: stateDirectory + "/central.db")
+    /// Imports the bundle at `directory` into central's database; the line to print, or an
+    /// error saying why nothing (or what) was accepted.
+    package static func importBundle(_ store: any CentralDatabase, directory: String) async throws -> String {
         let manifest: OfflineBundle.Manifest, envelopes: [Envelope]
         do {
-            (manifest, envelopes) = try BundleImport.read(directory, store: store)
+            (manifest, envelopes) = try await BundleImport.read(directory, store: store)
         } catch let refusal as BundleImport.Refusal {
             throw CentralError(message: "\(directory): refused, nothing imported: \(refusal)")
         }
         // In batches of 100, as the uplink sends them: a running central's writes wait for
         // one batch's transaction at a time, never for the whole bundle.
-        let receiver = Receiver(store: store)
+        let receiver = Receiver(database: store)
         var outcome = Receiver.Outcome()
         for start in stride(from: 0, to: envelopes.count, by: 100) {
             let step = await receiver.receive(Array(envelopes[start..<min(envelopes.count, start + 100)]), now: nowUsec())
@@ -115,7 +110,8 @@ extension Central {
             if step.refusal != nil { break }
         }
         let range = manifest.count == 0 ? "no envelopes" : "envelopes \(manifest.first)–\(manifest.last) (\(manifest.count))"
-        let through = outcome.accepted ?? (try? store.station(manifest.station))??.acceptedSeq ?? 0
+        let known = (try? await store.station(manifest.station)) ?? nil
+        let through = outcome.accepted ?? known?.acceptedSeq ?? 0
         let held = "central holds \(manifest.station) through envelope \(through)"
         if let refusal = outcome.refusal {
             throw CentralError(message: "\(directory): station \(manifest.station), \(range): refused at "

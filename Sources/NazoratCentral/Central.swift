@@ -7,17 +7,26 @@ import NIOCore
 import NIOSSL
 
 /// nazorat-central, the reference receiver: its database and its HTTP(S) server.
-public enum Central {
+package enum Central {
+    /// The embedded store in `stateDirectory` (made if need be, unless `existing`).
+    package static func sqlite(stateDirectory: String, existing: Bool = false) throws -> any CentralDatabase {
+        guard !existing || FileManager.default.fileExists(atPath: stateDirectory + "/central.db") else {
+            throw CentralError(message: "\(stateDirectory) holds no central.db: is --state-dir the one central serves "
+                               + "from? (nazorat-central enroll creates it)")
+        }
+        return try SQLiteStore.open(stateDirectory: stateDirectory)
+    }
+
     /// Enrolls `station` with its public key (base64, as `nazoratd key` prints it); a station
     /// enrolled before keeps its region, district and name.
-    public static func enroll(stateDirectory: String, station: String, publicKey: String) throws -> Enrolment {
+    package static func enroll(_ database: any CentralDatabase, station: String, publicKey: String) async throws -> Enrolment {
         if let problem = RegistryRules.stationProblem(station) ?? RegistryRules.keyProblem(publicKey) {
             throw CentralError(message: problem)
         }
         let entry = RegistryFile.Entry(station: station, region: "unassigned", district: "unassigned", name: "",
                                        publicKey: RegistryRules.canonicalKey(publicKey), line: 0)
         do {
-            return try store(stateDirectory).enroll([entry], keepPlaces: true, now: nowUsec())
+            return try await database.enroll([entry], keepPlaces: true, now: nowUsec())
         } catch let problems as RegistryFile.Problems {
             throw CentralError(message: problems.list.map(\.message).joined(separator: "\n"))
         }
@@ -26,8 +35,8 @@ public enum Central {
     /// Enrolls the national list in the CSV file at `path` (``RegistryFile``), all or nothing:
     /// every bad line is named in the error and nothing is enrolled. `progress` hears the
     /// stations done and their number.
-    public static func enroll(stateDirectory: String, csv path: String,
-                              progress: ((Int, Int) -> Void)? = nil) throws -> Enrolment {
+    package static func enroll(_ database: any CentralDatabase, csv path: String,
+                               progress: (@Sendable (Int, Int) -> Void)? = nil) async throws -> Enrolment {
         guard FileManager.default.fileExists(atPath: path) else { throw CentralError(message: "\(path): no such file") }
         guard let data = FileManager.default.contents(atPath: path) else {
             throw CentralError(message: "\(path): cannot be read; check its permissions")
@@ -46,7 +55,8 @@ public enum Central {
         case .success(let file):
             let total = file.entries.count
             do {
-                return try store(stateDirectory).enroll(file.entries, now: nowUsec(), progress: { progress?($0, total) })
+                return try await database.enroll(file.entries, keepPlaces: false, now: nowUsec(),
+                                                 progress: { progress?($0, total) })
             } catch let found as RegistryFile.Problems {
                 throw refusal(found)
             }
@@ -54,28 +64,21 @@ public enum Central {
     }
 
     /// Retires `station`: central refuses its envelopes from now on and keeps what it sent.
-    public static func retire(stateDirectory: String, station: String) throws {
-        guard try store(stateDirectory).retire(station: station, now: nowUsec()) else {
+    package static func retire(_ database: any CentralDatabase, station: String) async throws {
+        guard try await database.retire(station: station, now: nowUsec()) else {
             throw CentralError(message: "station \(DeviceString(station).escaped(limit: 64)) is not enrolled")
         }
-    }
-
-    private static func store(_ stateDirectory: String) throws -> CentralStore {
-        try FileManager.default.createDirectory(atPath: stateDirectory, withIntermediateDirectories: true)
-        return try CentralStore(path: stateDirectory + "/central.db")
     }
 
     /// Listens on `host:port` (TLS with `certificate`/`key`, which only loopback may go
     /// without; client certificates required when `clientCA` is given) and serves until
     /// graceful shutdown. Returns the server (its port, when 0 was asked for).
-    public static func server(host: String, port: Int, stateDirectory: String, certificate: String?, key: String?,
-                              clientCA: String?, liveness: Liveness, logger: Logger) async throws -> ControlServer {
+    package static func server(host: String, port: Int, database: any CentralDatabase, certificate: String?, key: String?,
+                               clientCA: String?, liveness: Liveness, logger: Logger) async throws -> ControlServer {
         guard certificate != nil || ["127.0.0.1", "::1", "localhost"].contains(host) else {
             throw CentralError(message: "plain HTTP only on loopback: give --tls-cert and --tls-key to listen on \(host)")
         }
-        try FileManager.default.createDirectory(atPath: stateDirectory, withIntermediateDirectories: true)
-        let store = try CentralStore(path: stateDirectory + "/central.db")
-        let routes = CentralRoutes(store: store, receiver: Receiver(store: store), liveness: liveness, now: nowUsec)
+        let routes = CentralRoutes(store: database, receiver: Receiver(database: database), liveness: liveness, now: nowUsec)
         var secure: (@Sendable (Channel) throws -> Void)?
         if let certificate, let key {
             var tls = TLSConfiguration.makeServerConfiguration(
@@ -93,7 +96,7 @@ public enum Central {
                                             bodyLimit: 32 << 20, requestTimeout: .seconds(120), secure: secure)
     }
 
-    @Sendable static func nowUsec() -> Int64 {
+    @Sendable package static func nowUsec() -> Int64 {
         Int64(Date().timeIntervalSince1970 * 1_000_000)
     }
 }
@@ -102,4 +105,8 @@ public enum Central {
 public struct CentralError: Error, CustomStringConvertible {
     public let message: String
     public var description: String { message }
+
+    package init(message: String) {
+        self.message = message
+    }
 }

@@ -5,8 +5,8 @@ import NazoratHTTP
 
 /// nazorat-central's API (docs/central-protocol.md): `POST /v1/envelopes`,
 /// `GET /v1/stations`, `GET /metrics`.
-public struct CentralRoutes: Sendable {
-    let store: CentralStore
+struct CentralRoutes: Sendable {
+    let store: any CentralDatabase
     let receiver: Receiver
     /// When a station is late and down.
     let liveness: Liveness
@@ -15,12 +15,12 @@ public struct CentralRoutes: Sendable {
     func route(_ request: ControlRequest) async -> ControlResponse {
         switch (request.method, request.path) {
         case ("POST", "/v1/envelopes"): return await receive(request.body)
-        case ("GET", "/v1/stations"): return stations()
-        case ("GET", "/metrics"): return metrics()
-        case ("GET", "/v1/regions"): return regions()
+        case ("GET", "/v1/stations"): return await stations()
+        case ("GET", "/metrics"): return await metrics()
+        case ("GET", "/v1/regions"): return await regions()
         case ("GET", _) where StationReportView.path(request.path) != nil:
             let (station, occasion) = StationReportView.path(request.path)!
-            return report(station: station, occasion: occasion)
+            return await report(station: station, occasion: occasion)
         case (_, "/v1/envelopes"), (_, "/v1/stations"), (_, "/metrics"), (_, "/v1/regions"):
             return .error(405, code: "method-not-allowed", message: "\(request.method) is not allowed on \(request.path)")
         default:
@@ -39,10 +39,10 @@ public struct CentralRoutes: Sendable {
         return .json(answer, status: outcome.refusal?.status ?? 200)
     }
 
-    private func stations() -> ControlResponse {
+    private func stations() async -> ControlResponse {
         do {
-            let reports = try store.latestReports()
-            return .json(StationList(stations: try store.stations().map {
+            let reports = try await store.latestReports()
+            return .json(StationList(stations: try await store.stations().map {
                 StationView($0, reports: reports[$0.station] ?? [:], now: now(), liveness: liveness)
             }))
         } catch {
@@ -50,9 +50,9 @@ public struct CentralRoutes: Sendable {
         }
     }
 
-    private func report(station: String, occasion: PollsReport.Occasion) -> ControlResponse {
+    private func report(station: String, occasion: PollsReport.Occasion) async -> ControlResponse {
         do {
-            guard let record = try store.latestReports()[station]?[occasion], let report = record.document else {
+            guard let record = try await store.latestReports()[station]?[occasion], let report = record.document else {
                 return .error(404, code: "not-found", message: "central has no \(occasion.rawValue) report from "
                               + DeviceString(station).escaped(limit: 64))
             }
@@ -62,19 +62,19 @@ public struct CentralRoutes: Sendable {
         }
     }
 
-    private func regions() -> ControlResponse {
+    private func regions() async -> ControlResponse {
         do {
-            return .json(RegionTally(try store.stations().map { StationView($0, reports: [:], now: now(), liveness: liveness) }))
+            return .json(RegionTally(try await store.stations().map { StationView($0, reports: [:], now: now(), liveness: liveness) }))
         } catch {
             return .error(503, code: "storage", message: "\(error)")
         }
     }
 
     /// A database that cannot be read is a failed scrape (503), not a country without stations.
-    private func metrics() -> ControlResponse {
+    private func metrics() async -> ControlResponse {
         do {
-            let views = try store.stations().map { StationView($0, reports: [:], now: now(), liveness: liveness) }
-            return .text(Array(CentralMetrics.render(views, rejections: try store.rejectionCounts()).utf8),
+            let views = try await store.stations().map { StationView($0, reports: [:], now: now(), liveness: liveness) }
+            return .text(Array(CentralMetrics.render(views, rejections: try await store.rejectionCounts()).utf8),
                          contentType: "text/plain; version=0.0.4; charset=utf-8")
         } catch {
             return .error(503, code: "storage", message: "\(error)")

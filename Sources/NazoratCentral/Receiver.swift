@@ -1,20 +1,23 @@
 import Crypto
 import FoundationEssentials
 import NazoratCore
+import Synchronization
 
 /// Central's judgement of envelopes: signature by the enrolled station key, sequence
-/// without gaps, an event chain that extends the head central has. One batch at a time (an
-/// actor), each batch in one transaction with the station's new state.
-actor Receiver {
-    private let store: CentralStore
+/// without gaps, an event chain that extends the head central has. Each batch is judged in
+/// one transaction of the store (``CentralDatabase/batch(headers:now:_:)``) with the station's
+/// new state, the station locked meanwhile: batches of one station, through one central
+/// process or several, are judged one after the other; other stations' go on at once.
+struct Receiver: Sendable {
+    let database: any CentralDatabase
     /// Enrolled keys, parsed: by their base64 text, so that a new key is a new entry.
-    private var keys: [String: Curve25519.Signing.PublicKey] = [:]
+    private let keys = KeyCache()
     /// How far a station's wall clock may move against its monotonic clock between two
     /// heartbeats of one boot before it counts as a jump.
     static let jumpTolerance: Int64 = 60_000_000
 
-    init(store: CentralStore) {
-        self.store = store
+    init(database: any CentralDatabase) {
+        self.database = database
     }
 
     /// Why an envelope was refused: the code central answers with, and its HTTP status.
@@ -48,40 +51,56 @@ actor Receiver {
         var refusal: Refusal?
     }
 
+    /// An envelope as it came, its payload and header decoded once.
+    struct Arrival: Sendable {
+        var envelope: Envelope
+        var text: String
+        var payload: Data?
+        var header: EnvelopeHeader?
+
+        init(_ envelope: Envelope) {
+            self.envelope = envelope
+            text = JSONText.encode(envelope)
+            payload = Data(base64Encoded: envelope.payload)
+            header = payload.flatMap { try? JSONDecoder().decode(EnvelopeHeader.self, from: $0) }
+        }
+    }
+
     /// Judges `envelopes` in order in one transaction (one commit for the batch); stops at
     /// the first refusal, which is recorded with what came before it. A storage failure
     /// rolls the whole batch back: nothing is acknowledged, the uplink sends it again.
-    func receive(_ envelopes: [Envelope], now: Int64) -> Outcome {
+    func receive(_ envelopes: [Envelope], now: Int64) async -> Outcome {
+        let arrivals = envelopes.map(Arrival.init)
         do {
-            return try store.transaction { transaction in
-                var outcome = Outcome()
-                // The batch's stations as the batch leaves them (one station, by the protocol).
-                var records: [String: StationRecord] = [:]
-                for envelope in envelopes {
-                    let text = JSONText.encode(envelope)
-                    do {
-                        let (record, duplicate) = try judge(envelope, text: text, now: now, batchStation: outcome.station,
-                                                            in: transaction, records: &records)
-                        outcome.station = record.station
-                        outcome.accepted = record.acceptedSeq
-                        if duplicate { outcome.duplicates += 1 }
-                    } catch let error where !Self.isStorage(error) {
-                        let refusal = Self.refusal(for: error)
-                        let header = Self.header(of: envelope)
-                        let record = try header.flatMap { try records[$0.station] ?? transaction.station($0.station) }
-                        try transaction.reject(station: header?.station, generation: record?.generation, seq: header?.seq,
-                                               reason: refusal.code.rawValue, envelope: text, now: now)
-                        outcome.station = outcome.station ?? header?.station
-                        outcome.accepted = outcome.accepted ?? record?.acceptedSeq
-                        outcome.refusal = refusal
-                        return outcome
-                    }
-                }
-                return outcome
+            return try await database.batch(headers: arrivals.compactMap(\.header), now: now) { [keys] ledger in
+                try Self.judge(arrivals, keys: keys, ledger: &ledger)
             }
         } catch {
             return Outcome(refusal: Refusal(code: .storage, message: "central's storage failed: \(error)"))
         }
+    }
+
+    private static func judge(_ arrivals: [Arrival], keys: KeyCache, ledger: inout BatchLedger) throws -> Outcome {
+        var outcome = Outcome()
+        for arrival in arrivals {
+            do {
+                let (record, duplicate) = try judge(arrival, batchStation: outcome.station, keys: keys, ledger: &ledger)
+                outcome.station = record.station
+                outcome.accepted = record.acceptedSeq
+                if duplicate { outcome.duplicates += 1 }
+            } catch let error where !isStorage(error) {
+                let refusal = refusal(for: error)
+                let header = arrival.header
+                let record = try header.flatMap { try ledger.station($0.station) }
+                ledger.reject(station: header?.station, generation: record?.generation, seq: header?.seq,
+                              reason: refusal.code.rawValue, envelope: arrival.text)
+                outcome.station = outcome.station ?? header?.station
+                outcome.accepted = outcome.accepted ?? record?.acceptedSeq
+                outcome.refusal = refusal
+                return outcome
+            }
+        }
+        return outcome
     }
 
     private static func isStorage(_ error: any Error) -> Bool {
@@ -103,44 +122,33 @@ actor Receiver {
         Data(base64Encoded: envelope.payload).flatMap { try? JSONDecoder().decode(EnvelopeHeader.self, from: $0) }
     }
 
-    /// The station's enrolled key, parsed once per key (a re-enrolment brings another text).
-    private func key(of record: StationRecord) -> Curve25519.Signing.PublicKey? {
-        if let key = keys[record.publicKey] { return key }
-        guard let data = Data(base64Encoded: record.publicKey),
-              let key = try? Curve25519.Signing.PublicKey(rawRepresentation: data) else { return nil }
-        keys[record.publicKey] = key
-        return key
-    }
-
     /// `batchStation`: the station of the batch's envelopes before this one, if any.
-    private func judge(_ envelope: Envelope, text: String, now: Int64, batchStation: String?,
-                       in transaction: CentralTransaction,
-                       records: inout [String: StationRecord]) throws -> (StationRecord, duplicate: Bool) {
-        // The payload decoded once: its header names the station whose key must verify it.
-        guard let decoded = Data(base64Encoded: envelope.payload),
-              let header = try? JSONDecoder().decode(EnvelopeHeader.self, from: decoded) else {
+    private static func judge(_ arrival: Arrival, batchStation: String?, keys: KeyCache,
+                              ledger: inout BatchLedger) throws -> (StationRecord, duplicate: Bool) {
+        let envelope = arrival.envelope
+        // The header names the station whose key must verify the payload.
+        guard let payload = arrival.payload, let header = arrival.header else {
             throw Refusal(code: .malformed, message: "the payload is not a Nazorat envelope payload")
         }
         if let batchStation, header.station != batchStation {
             throw Refusal(code: .malformed, message: "a batch holds one station's envelopes: "
                           + "\(DeviceString(header.station).escaped(limit: 64)) after \(batchStation)")
         }
-        guard var record = try records[header.station] ?? transaction.station(header.station) else {
+        guard var record = try ledger.station(header.station) else {
             throw Refusal(code: .unknownStation, message: "station \(DeviceString(header.station).escaped(limit: 64)) is not enrolled")
         }
-        guard let key = key(of: record), envelope.isSigned(Array(decoded), by: key) else {
+        guard let key = keys.key(of: record), envelope.isSigned(Array(payload), by: key) else {
             throw Refusal(code: .badSignature, message: "the signature does not verify with \(record.station)'s enrolled key")
         }
         // After the signature: a forgery in a retired station's name is a forgery.
         guard record.retiredUsec == nil else {
             throw Refusal(code: .retired, message: "station \(record.station) is retired; enroll it again to receive from it")
         }
-        let payload = decoded
         guard envelope.payloadType == EnvelopeHeader.payloadType(kind: header.kind) else {
             throw Refusal(code: .malformed, message: "payload type \(envelope.payloadType) does not match kind \(header.kind)")
         }
         if header.seq <= record.acceptedSeq {
-            let stored = try transaction.storedEnvelope(record, seq: header.seq)
+            let stored = try ledger.storedEnvelope(record, seq: header.seq)
                 .flatMap { try? JSONDecoder().decode(Envelope.self, from: Data($0.utf8)) }
             guard stored?.payload == envelope.payload else {
                 throw Refusal(code: .conflict, message: "seq \(header.seq) was accepted with other content")
@@ -151,7 +159,7 @@ actor Receiver {
             throw Refusal(code: .gap, message: "seq \(header.seq) does not follow \(record.acceptedSeq): "
                           + "envelopes \(record.acceptedSeq + 1)...\(header.seq - 1) are missing")
         }
-        var reports = CentralTransaction.ReportChange.none
+        var reports = BatchLedger.ReportChange.none
         switch header.kind {
         case "events":
             let batch = try JSONDecoder().decode(EventBatchPayload.self, from: payload)
@@ -168,33 +176,32 @@ actor Receiver {
                 record.clockJumps += 1
             }
             record.heartbeat = String(decoding: payload, as: UTF8.self)
-            record.heartbeatUsec = now
+            record.heartbeatUsec = ledger.now
         case "final-report":
             record.finalReport = String(decoding: payload, as: UTF8.self)
         case "thinned":
             break
         case let kind where PollsReport.Occasion(envelopeKind: kind) != nil:
             let carried = try JSONDecoder().decode(PollsReportPayload.self, from: payload)
-            let recovered = try checkReport(carried, kind: kind, record: record, in: transaction)
+            let recovered = try checkReport(carried, kind: kind, record: record, in: ledger)
             reports = .signed(eventSeq: carried.event.seq, envelopeSeq: header.seq, recovered: recovered)
         default:
             throw Refusal(code: .malformed, message: "unknown kind \(DeviceString(header.kind).escaped(limit: 32))")
         }
         record.acceptedSeq = header.seq
-        record.lastSeenUsec = now
-        try transaction.accept(record, seq: header.seq, kind: header.kind, envelope: text, now: now, reports: reports)
-        records[record.station] = record
+        record.lastSeenUsec = ledger.now
+        ledger.accept(record, seq: header.seq, kind: header.kind, envelope: arrival.text, reports: reports)
         return (record, false)
     }
 
     /// A signed report must be the one the chain recorded: the event it names arrived before
     /// it (the station sends the events first), with the same hash and the same report.
     /// Returns the event when only the stored envelopes had it (to be kept with the report).
-    private func checkReport(_ carried: PollsReportPayload, kind: String, record: StationRecord,
-                             in transaction: CentralTransaction) throws -> ReportRecord? {
+    private static func checkReport(_ carried: PollsReportPayload, kind: String, record: StationRecord,
+                                    in ledger: BatchLedger) throws -> ReportRecord? {
         let (name, station) = ("the \(carried.report.occasion.rawValue) report", record.station)
-        let kept = try transaction.report(record, eventSeq: carried.event.seq)
-        guard let recorded = try kept ?? transaction.reportInStoredEvents(record, eventSeq: carried.event.seq) else {
+        let kept = try ledger.report(record, eventSeq: carried.event.seq)
+        guard let recorded = try kept ?? ledger.reportInStoredEvents(record, eventSeq: carried.event.seq) else {
             throw Refusal(code: .chainBroken, message: "\(name) names event \(carried.event.seq), which central has not "
                           + "received as a report's event")
         }
@@ -207,7 +214,7 @@ actor Receiver {
     }
 
     /// Checks that `events` continue the chain central has (seq, prev hash, recomputed hash).
-    private func extendChain(_ record: inout StationRecord, with events: [ChainedEvent]) throws {
+    private static func extendChain(_ record: inout StationRecord, with events: [ChainedEvent]) throws {
         for carried in events {
             guard let event = carried.event else {
                 throw Refusal(code: .chainBroken, message: "event \(carried.seq) has an unknown severity")
@@ -221,5 +228,18 @@ actor Receiver {
             record.eventSeq = event.seq
             record.eventHash = event.hash
         }
+    }
+}
+
+/// Enrolled keys, parsed once per key (a re-enrolment brings another text), for every batch.
+final class KeyCache: Sendable {
+    private let keys = Mutex<[String: Curve25519.Signing.PublicKey]>([:])
+
+    func key(of record: StationRecord) -> Curve25519.Signing.PublicKey? {
+        if let key = keys.withLock({ $0[record.publicKey] }) { return key }
+        guard let data = Data(base64Encoded: record.publicKey),
+              let key = try? Curve25519.Signing.PublicKey(rawRepresentation: data) else { return nil }
+        keys.withLock { $0[record.publicKey] = key }
+        return key
     }
 }

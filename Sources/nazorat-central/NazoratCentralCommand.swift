@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import NazoratAPI
 import NazoratCentral
+import NazoratCentralPostgres
 import NazoratHTTP
 import ServiceLifecycle
 
@@ -21,8 +22,7 @@ struct Serve: AsyncParsableCommand {
 
     @Option(help: "HOST:PORT to listen on; plain HTTP only on 127.0.0.1, [::1] or localhost.")
     var listen = "127.0.0.1:8443"
-    @Option(help: "Where central.db lives.")
-    var stateDir: String
+    @OptionGroup var store: StoreOptions
     @Option(help: "TLS certificate chain (PEM).")
     var tlsCert: String?
     @Option(help: "TLS private key (PEM).")
@@ -39,6 +39,7 @@ struct Serve: AsyncParsableCommand {
     var logLevel = "info"
 
     func validate() throws {
+        try store.validate()
         guard (tlsCert == nil) == (tlsKey == nil) else { throw ValidationError("--tls-cert and --tls-key go together") }
         guard heartbeatInterval > 0, grace >= 0, graceOpen >= 0 else {
             throw ValidationError("--heartbeat-interval must be positive, --grace and --grace-open 0 or more")
@@ -50,8 +51,9 @@ struct Serve: AsyncParsableCommand {
         let address = Address(listen)!
         var logger = Logger(label: "nazorat-central")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+        let database = try await reportingErrors("serve") { try await store.open(logger: logger) }
         let server = try await Central.server(
-            host: address.host, port: address.port, stateDirectory: stateDir, certificate: tlsCert, key: tlsKey,
+            host: address.host, port: address.port, database: database, certificate: tlsCert, key: tlsKey,
             clientCA: tlsClientCa,
             liveness: Liveness(intervalSeconds: heartbeatInterval, graceSeconds: grace, graceOpenSeconds: graceOpen), logger: logger)
         // Unbuffered: whoever started it (a test, a supervisor) learns the port at once.
@@ -60,6 +62,7 @@ struct Serve: AsyncParsableCommand {
         let group = ServiceGroup(configuration: .init(
             services: [.init(service: server)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
+        await database.close()
     }
 }
 
@@ -72,8 +75,7 @@ struct Enroll: AsyncParsableCommand {
             + "district and name; with a new key it starts a new installation (its sequences start again, "
             + "the old key is kept in its history); a retired station listed again is enrolled again.")
 
-    @Option(help: "Where central.db lives.")
-    var stateDir: String
+    @OptionGroup var store: StoreOptions
     @Option(help: "The national list of stations (CSV).")
     var csv: String?
     @Argument(help: "The station id (without --csv).")
@@ -82,24 +84,27 @@ struct Enroll: AsyncParsableCommand {
     var publicKey: String?
 
     func validate() throws {
+        try store.validate()
         guard (csv == nil) == (station != nil && publicKey != nil), csv == nil || station == nil else {
             throw ValidationError("give either --csv FILE, or a station id and its public key")
         }
     }
 
-    func run() throws {
-        try reportingErrors("enroll") {
+    func run() async throws {
+        try await reportingErrors("enroll") {
+            try await store.withDatabase { database in
             if let csv {
                 let terminal = isatty(STDERR_FILENO) == 1
                 // The progress line goes, whatever the outcome, before the result or the refusal is printed.
                 defer { if terminal { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) } }
-                let summary = try Central.enroll(stateDirectory: stateDir, csv: csv) { done, total in
+                let summary = try await Central.enroll(database, csv: csv) { done, total in
                     if terminal { FileHandle.standardError.write(Data("\r\u{1B}[Kenrolling: \(done) of \(total)".utf8)) }
                 }
                 print("enrolled \(csv): \(summary)")
             } else if let station, let publicKey {
-                let summary = try Central.enroll(stateDirectory: stateDir, station: station, publicKey: publicKey)
+                let summary = try await Central.enroll(database, station: station, publicKey: publicKey)
                 print(summary.rekeyed > 0 ? "enrolled \(station) with a new key (a new installation)" : "enrolled \(station)")
+            }
             }
         }
     }
@@ -110,14 +115,15 @@ struct Retire: AsyncParsableCommand {
         abstract: "Retire a station: central refuses its envelopes from now on and keeps what it sent.",
         discussion: "Enrolling it again (one station, or the list) brings it back.")
 
-    @Option(help: "Where central.db lives.")
-    var stateDir: String
+    @OptionGroup var store: StoreOptions
     @Argument(help: "The station id.")
     var station: String
 
-    func run() throws {
-        try reportingErrors("retire") {
-            try Central.retire(stateDirectory: stateDir, station: station)
+    func validate() throws { try store.validate() }
+
+    func run() async throws {
+        try await reportingErrors("retire") {
+            try await store.withDatabase { try await Central.retire($0, station: station) }
             print("retired \(station)")
         }
     }
@@ -129,21 +135,24 @@ struct Import: AsyncParsableCommand {
         discussion: "A bundle whose manifest or files do not check out is refused whole, with the reason; importing "
             + "it twice, or importing what the uplink delivers later, duplicates nothing. Exit 1 on a refusal.")
 
-    @Option(help: "Where central.db lives.")
-    var stateDir: String
+    @OptionGroup var store: StoreOptions
     @Argument(help: "The bundle directory.")
     var bundle: String
 
+    func validate() throws { try store.validate() }
+
     func run() async throws {
-        print(try await Central.importBundle(stateDirectory: stateDir, directory: bundle))
+        try await reportingErrors("import") {
+            print(try await store.withDatabase(existing: true) { try await Central.importBundle($0, directory: bundle) })
+        }
     }
 }
 
 /// Runs `body`; central's own refusal (a bad list, an unknown station) is printed as the
 /// sentence it is, with exit status 1.
-func reportingErrors(_ command: String, _ body: () throws -> Void) throws {
+func reportingErrors<Result>(_ command: String, _ body: () async throws -> Result) async throws -> Result {
     do {
-        try body()
+        return try await body()
     } catch let error as CentralError {
         FileHandle.standardError.write(Data("nazorat-central \(command): \(error.message)\n".utf8))
         throw ExitCode(1)

@@ -8,47 +8,50 @@ import Testing
 /// refusal, repeats are counted, and the station's state carries from one envelope to the next.
 @Suite struct ReceiverBatchTests {
     private let key = Curve25519.Signing.PrivateKey()
-    private let directory = FileManager.default.temporaryDirectory.path + "/nazorat-receiver-\(UInt64.random(in: 0...UInt64.max))"
 
     private func thinned(_ seq: Int) -> Envelope {
         let payload = #"{"station":"B-1","seq":\#(seq),"kind":"thinned","createdUsec":0,"thinnedKind":"heartbeat"}"#
         return Envelope.sign(type: EnvelopeHeader.payloadType(kind: "thinned"), payload: Array(payload.utf8), key: key)
     }
 
-    @Test func whatPrecedesARefusalIsKeptAndRepeatsAreCounted() async throws {
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let store = try CentralStore(path: directory + "/central.db")
-        _ = try store.enroll([RegistryFile.Entry(station: "B-1", region: "R", district: "D", name: "",
+    @Test(arguments: StoreKind.allCases)
+    func whatPrecedesARefusalIsKeptAndRepeatsAreCounted(_ kind: StoreKind) async throws {
+        let test = try await kind.make()
+        let store = test.database
+        _ = try await store.enroll([RegistryFile.Entry(station: "B-1", region: "R", district: "D", name: "",
                                                  publicKey: key.publicKey.rawRepresentation.base64EncodedString(), line: 0)],
                              now: 1)
-        let receiver = Receiver(store: store)
+        let receiver = Receiver(database: store)
         let first = await receiver.receive((1...100).map(thinned) + [thinned(102), thinned(103)], now: 2)
         #expect(first.accepted == 100 && first.refusal?.code == .gap && first.duplicates == 0)
-        #expect(try store.station("B-1")?.acceptedSeq == 100 && store.rejectionCounts() == ["gap": 1])
+        #expect(try await store.station("B-1")?.acceptedSeq == 100)
+        #expect(try await store.rejectionCounts() == ["gap": 1])
         let second = await receiver.receive([thinned(99), thinned(100), thinned(101)], now: 3)
         #expect(second.accepted == 101 && second.duplicates == 2 && second.refusal == nil)
         var forged = thinned(102)
         forged.signatures[0].sig = Data(repeating: 0, count: 64).base64EncodedString()
         let third = await receiver.receive([thinned(102), forged], now: 4)
         #expect(third.accepted == 102 && third.refusal?.code == .badSignature, "102 again, its signature zeroed")
-        #expect(try store.rejectionCounts() == ["gap": 1, "bad-signature": 1])
+        #expect(try await store.rejectionCounts() == ["gap": 1, "bad-signature": 1])
+        #expect(try test.column("SELECT seq FROM envelopes ORDER BY seq") == (1...102).map(String.init), "each once")
+        await test.close()
     }
 
-    @Test func aBatchHoldsOneStationsEnvelopes() async throws {
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let store = try CentralStore(path: directory + "/central.db")
+    @Test(arguments: StoreKind.allCases)
+    func aBatchHoldsOneStationsEnvelopes(_ kind: StoreKind) async throws {
+        let test = try await kind.make()
+        let store = test.database
         let other = Curve25519.Signing.PrivateKey()
-        _ = try store.enroll([RegistryFile.Entry(station: "B-1", region: "R", district: "D", name: "",
+        _ = try await store.enroll([RegistryFile.Entry(station: "B-1", region: "R", district: "D", name: "",
                                                  publicKey: key.publicKey.rawRepresentation.base64EncodedString(), line: 0),
                               RegistryFile.Entry(station: "B-2", region: "R", district: "D", name: "",
                                                  publicKey: other.publicKey.rawRepresentation.base64EncodedString(), line: 0)],
                              now: 1)
         let foreign = Envelope.sign(type: EnvelopeHeader.payloadType(kind: "thinned"), payload: Array(
             #"{"station":"B-2","seq":1,"kind":"thinned","createdUsec":0,"thinnedKind":"heartbeat"}"#.utf8), key: other)
-        let outcome = await Receiver(store: store).receive([thinned(1), foreign], now: 2)
+        let outcome = await Receiver(database: store).receive([thinned(1), foreign], now: 2)
         #expect(outcome.station == "B-1" && outcome.accepted == 1 && outcome.refusal?.code == .malformed)
-        #expect(try store.station("B-2")?.acceptedSeq == 0)
+        #expect(try await store.station("B-2")?.acceptedSeq == 0)
+        await test.close()
     }
 }

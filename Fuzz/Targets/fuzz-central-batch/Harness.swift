@@ -39,9 +39,12 @@ enum FuzzDatabase {
         let directory = fresh()
         do {
             // Closed at the end of the scope: its write-ahead log is then folded into the file.
-            let store = try CentralStore(path: directory + "/" + file)
-            _ = try store.enroll([RegistryFile.Entry(station: FuzzStation.id, region: "fuzz", district: "fuzz", name: "",
-                                                     publicKey: FuzzStation.publicKey, line: 0)], now: 1)
+            let store = try SQLiteStore(path: directory + "/" + file)
+            let enrolled = Blocking.run {
+                try? await store.enroll([RegistryFile.Entry(station: FuzzStation.id, region: "fuzz", district: "fuzz", name: "",
+                                                            publicKey: FuzzStation.publicKey, line: 0)], now: 1)
+            }
+            guard enrolled != nil else { preconditionFailure("FUZZ-1 could not be enrolled in the template database") }
         } catch {
             preconditionFailure("the template database could not be made: \(error)")
         }

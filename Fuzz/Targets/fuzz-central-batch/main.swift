@@ -15,15 +15,18 @@ public func fuzzCentralBatch(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt 
     let directory = FuzzDatabase.copy()
     defer { FuzzDatabase.remove(directory) }
     do {
-        let store = try CentralStore(path: directory + "/" + FuzzDatabase.file)
-        let routes = CentralRoutes(store: store, receiver: Receiver(store: store),
+        let store = try SQLiteStore(path: directory + "/" + FuzzDatabase.file)
+        let routes = CentralRoutes(store: store, receiver: Receiver(database: store),
                                    liveness: Liveness(intervalSeconds: 15, graceSeconds: 30, graceOpenSeconds: 15),
                                    now: { 1_700_000_000_000_000 })
         let response = Blocking.run {
             await routes.route(ControlRequest(method: "POST", target: "/v1/envelopes", body: body, peer: .remote("fuzz")))
         }
         precondition(response.status == 200 || (400..<500).contains(response.status), "status \(response.status)")
-        let held = try store.station(FuzzStation.id)?.acceptedSeq ?? 0
+        let found = Blocking.run { () async -> Result<StationRecord?, any Error> in
+            do { return .success(try await store.station(FuzzStation.id)) } catch { return .failure(error) }
+        }
+        let held = try found.get()?.acceptedSeq ?? 0
         if let answer = try? JSONDecoder().decode(DeliveryAnswer.self, from: Data(response.body)) {
             precondition(answer.station != FuzzStation.id || (answer.accepted ?? 0) == held,
                          "answered \(answer.accepted ?? 0) accepted, holds \(held)")

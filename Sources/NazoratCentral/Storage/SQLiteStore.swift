@@ -1,0 +1,144 @@
+import FoundationEssentials
+import GRDB
+import NazoratCore
+
+/// Central's embedded store: one SQLite file in the state directory (`central.db`), for one
+/// central process. Its writes go through GRDB's single writer, so a batch's transaction holds
+/// every station it touches; GRDB's async calls keep the waiting off Swift's threads.
+final class SQLiteStore: CentralDatabase {
+    /// The database.
+    let pool: DatabasePool
+
+    init(path: String) throws {
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(5)
+        pool = try DatabasePool(path: path, configuration: configuration)
+        try pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = FULL") }
+        try SQLiteSchema.migrator().migrate(pool)
+    }
+
+    /// The store of `stateDirectory` (made if need be).
+    static func open(stateDirectory: String) throws -> SQLiteStore {
+        try FileManager.default.createDirectory(atPath: stateDirectory, withIntermediateDirectories: true)
+        return try SQLiteStore(path: stateDirectory + "/central.db")
+    }
+
+    func batch<Result: Sendable>(headers: [EnvelopeHeader], now: Int64,
+                                 _ judge: @escaping @Sendable (inout BatchLedger) throws -> Result) async throws -> Result {
+        try await pool.write { db in
+            var ledger = BatchLedger(reads: SQLiteReads(db: db), now: now)
+            let result = try judge(&ledger)
+            for statement in ledger.statements { try db.run(statement) }
+            return result
+        }
+    }
+
+    func station(_ id: String) async throws -> StationRecord? {
+        try await pool.read { try SQLiteReads(db: $0).station(id) }
+    }
+
+    func stations() async throws -> [StationRecord] {
+        try await pool.read { db in try db.rows(CentralSQL.stations).map(StationRecord.init) }
+    }
+
+    func latestReports() async throws -> [String: [PollsReport.Occasion: ReportRecord]] {
+        ReportRecord.latest(try await pool.read { db in try db.rows(CentralSQL.latestReports).map(ReportRecord.init) })
+    }
+
+    func rejectionCounts() async throws -> [String: Int] {
+        try await pool.read { db in
+            var counts: [String: Int] = [:]
+            for row in try db.rows(CentralSQL.rejectionCounts) { counts[try row.text(required: "reason")] = row["n"] }
+            return counts
+        }
+    }
+
+    func enroll(_ entries: [RegistryFile.Entry], keepPlaces: Bool, now: Int64,
+                progress: (@Sendable (Int) -> Void)?) async throws -> Enrolment {
+        try await pool.write { db in
+            let plan = try RegistryPlan(entries, keepPlaces: keepPlaces, known: try db.rows(CentralSQL.stations).map(StationRecord.init),
+                                        formerKeys: try db.rows(CentralSQL.keyHistory).map(RegistryPlan.FormerKey.init),
+                                        now: now)
+            for (index, step) in plan.steps.enumerated() {
+                if index % 500 == 0 { progress?(index) }
+                for statement in step { try db.run(statement) }
+            }
+            progress?(entries.count)
+            return plan.summary
+        }
+    }
+
+    func retire(station: String, now: Int64) async throws -> Bool {
+        try await pool.write { db in
+            try db.run(RegistryPlan.retire(station, now: now))
+            return db.changesCount > 0
+        }
+    }
+
+    func formerKeys(station: String) async throws -> [(generation: Int64, publicKey: String)] {
+        try await pool.read { db in
+            try db.rows(CentralSQL.keyHistory).map(RegistryPlan.FormerKey.init).filter { $0.station == station }
+        }.map { ($0.generation, $0.publicKey) }
+    }
+
+    func close() async {}
+}
+
+/// What a batch reads inside SQLite's write transaction.
+struct SQLiteReads: BatchReads {
+    let db: Database
+
+    func station(_ id: String) throws -> StationRecord? {
+        try db.rows(CentralSQL.station(id)).first.map(StationRecord.init)
+    }
+
+    func storedEnvelope(_ record: StationRecord, seq: Int64) throws -> String? {
+        try db.rows(CentralSQL.storedEnvelope(record, seq: seq)).first?.text("envelope")
+    }
+
+    func report(_ record: StationRecord, eventSeq: Int64) throws -> ReportRecord? {
+        try db.rows(CentralSQL.report(record, eventSeq: eventSeq)).first.map(ReportRecord.init)
+    }
+
+    /// Reads the station's events envelopes from the newest back to the one that holds it.
+    func reportInStoredEvents(_ record: StationRecord, eventSeq: Int64) throws -> ReportRecord? {
+        let stored = try String.fetchCursor(db, sql: """
+            SELECT envelope FROM envelopes WHERE station = ? AND generation = ? AND kind = 'events' ORDER BY seq DESC
+            """, arguments: [record.station, record.generation])
+        while let text = try stored.next() {
+            guard let envelope = try? JSONDecoder().decode(Envelope.self, from: Data(text.utf8)),
+                  let payload = Data(base64Encoded: envelope.payload),
+                  let batch = try? JSONDecoder().decode(EventBatchPayload.self, from: payload),
+                  let first = batch.events.first else { continue }
+            if first.seq > eventSeq { continue }
+            return batch.events.first { $0.seq == eventSeq }.flatMap { ReportRecord(station: record.station, event: $0) }
+        }
+        return nil
+    }
+}
+
+extension Row: SQLRow {
+    package func integer(_ column: String) throws -> Int64? { self[column] }
+    package func text(_ column: String) throws -> String? { self[column] }
+}
+
+extension Database {
+    func run(_ statement: SQLStatement) throws {
+        try execute(sql: statement.sql, arguments: statement.arguments)
+    }
+
+    func rows(_ statement: SQLStatement) throws -> [Row] {
+        try Row.fetchAll(self, sql: statement.sql, arguments: statement.arguments)
+    }
+}
+
+extension SQLStatement {
+    var arguments: StatementArguments {
+        StatementArguments(values.map { value -> (any DatabaseValueConvertible)? in
+            switch value {
+            case .integer(let number): number
+            case .text(let text): text
+            }
+        })
+    }
+}
