@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 
 /// The PostgreSQL server `make test` starts for the run (Tests/Support/postgres.sh run):
 /// a database of its own for each test, and the outage a test can cause.
@@ -40,22 +41,30 @@ public enum TestPostgres {
         _ = try run(Repository.root + "/Tests/Support/postgres.sh", [verb])
     }
 
+    /// Runs `executable` to its end, its output through a file: not Foundation's Process,
+    /// whose wait left a child unreaped and the test waiting once the server it started
+    /// (pg_ctl's daemon) outlived it.
     private static func run(_ executable: String, _ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        // Small outputs (a few rows): the pipes cannot fill before the child ends.
-        let output = out.fileHandleForReading.readDataToEndOfFile()
-        let error = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw Unavailable(description: "\(executable) \(arguments.joined(separator: " ")) failed: "
-                              + String(decoding: error, as: UTF8.self))
+        let output = FileManager.default.temporaryDirectory.path + "/nazorat-psql-\(UInt64.random(in: 0...UInt64.max))"
+        defer { unlink(output) }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pid: pid_t = 0
+        let spawned = posix_spawn(&pid, executable, &actions, nil, argv, environ)
+        guard spawned == 0 else { throw Unavailable(description: "\(executable) cannot be started: errno \(spawned)") }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+        let text = (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""
+        // WIFEXITED and WEXITSTATUS, which Swift does not import.
+        guard status & 0x7f == 0, (status >> 8) & 0xff == 0 else {
+            throw Unavailable(description: "\(executable) \(arguments.joined(separator: " ")) failed: \(text)")
         }
-        return String(decoding: output, as: UTF8.self)
+        return text
     }
 }

@@ -1,25 +1,43 @@
 import Foundation
 import GRDB
+import NazoratTestbed
 import Testing
+
+/// The two stores central runs on: SQLite in its state directory, or a database of its own
+/// on the PostgreSQL server `make test` started.
+enum CentralStoreKind: String, CaseIterable, CustomTestStringConvertible, Sendable {
+    case sqlite, postgres
+    var testDescription: String { rawValue }
+}
 
 /// nazorat-central as a child process on a loopback port, its database read directly.
 final class CentralProcess {
     let directory: String
     let port: Int
     let process: RunningProcess
+    /// The PostgreSQL database, when it runs on one.
+    let postgres: String?
 
-    /// Starts central on `port` (0: any free port) with `extra` arguments (TLS).
-    init(directory: String? = nil, port: Int = 0, extra: [String] = []) async throws {
+    /// Starts central on `port` (0: any free port) with `extra` arguments (TLS), on SQLite in
+    /// `directory` or on PostgreSQL: in `sharing`'s database if given (a second process), or
+    /// in a new one.
+    init(store: CentralStoreKind = .sqlite, directory: String? = nil, port: Int = 0, extra: [String] = [],
+         sharing: CentralProcess? = nil) async throws {
         self.directory = try directory ?? Paths.temporaryDirectory()
+        postgres = try sharing?.postgres ?? (store == .postgres ? TestPostgres.createDatabase() : nil)
+        let storeArguments = try postgres.map { ["--database", try TestPostgres.url($0)] } ?? ["--state-dir", self.directory]
+        self.storeArguments = storeArguments
         process = try RunningProcess(Paths.products + "/nazorat-central", [
-            "--listen", "127.0.0.1:\(port)", "--state-dir", self.directory, "--heartbeat-interval", "1",
-            "--grace", "4", "--grace-open", "4",
-        ] + extra, environment: [:])
+            "--listen", "127.0.0.1:\(port)", "--heartbeat-interval", "1", "--grace", "4", "--grace-open", "4",
+        ] + storeArguments + extra, environment: [:])
         try await process.waitForLine(containing: "nazorat-central listening on")
         let line = try #require(await process.lines.elements.first { $0.contains("listening on") })
         let match = try #require(line.firstMatch(of: /127\.0\.0\.1:(\d+)/))
         self.port = try #require(Int(match.1))
     }
+
+    /// `--state-dir DIR` or `--database URL`, for its subcommands.
+    let storeArguments: [String]
 
     deinit {
         _ = process.stop(SIGKILL)
@@ -27,7 +45,7 @@ final class CentralProcess {
 
     func enroll(_ station: String, key: String) throws {
         let result = try runToCompletion(Paths.products + "/nazorat-central",
-                                         ["enroll", "--state-dir", directory, station, key], environment: [:])
+                                         ["enroll"] + storeArguments + [station, key], environment: [:])
         try #require(result.status == 0, "\(result.stderr)")
     }
 
@@ -44,12 +62,34 @@ final class CentralProcess {
         return try DatabaseQueue(path: directory + "/central.db", configuration: configuration)
     }
 
+    /// The first column of each row `sql` selects, as text, from either store.
+    func column(_ sql: String) throws -> [String] {
+        if let postgres { return try TestPostgres.psql(database: postgres, sql).split(separator: "\n").map(String.init) }
+        // GRDB reads any column as text (sqlite3_column_text), integers too.
+        return try database().read { db in try String.fetchAll(db, sql: sql) }
+    }
+
     func acceptedSeq(_ station: String) throws -> Int {
-        try database().read { try Int.fetchOne($0, sql: "SELECT accepted_seq FROM stations WHERE station = ?", arguments: [station]) } ?? 0
+        try column("SELECT accepted_seq FROM stations WHERE station = '\(station)'").first.flatMap { Int($0) } ?? 0
     }
 
     func rejections() throws -> [String] {
-        try database().read { try String.fetchAll($0, sql: "SELECT reason FROM rejections ORDER BY id") }
+        try column("SELECT reason FROM rejections ORDER BY id")
+    }
+
+    /// Central holds everything the station made: every envelope, every event, each once.
+    func caughtUp(with harness: ControlHarness, station: String) async throws {
+        try await eventually("central caught up") {
+            let heads = try harness.heads()
+            let accepted = try acceptedSeq(station)
+            let events = try column("SELECT event_seq FROM stations WHERE station = '\(station)'").first.flatMap { Int($0) }
+            let outbox = try harness.request("GET", "/v1/outbox").json()["envelopes"] as? [Any]
+            return accepted >= heads.envelope && events == heads.event && outbox?.isEmpty == true
+        }
+        // Once each, in order.
+        let seqs = try column("SELECT seq FROM envelopes WHERE station = '\(station)' ORDER BY received_usec, seq")
+            .compactMap { Int($0) }
+        #expect(seqs == Array(1...seqs.count), "each envelope once, in seq order")
     }
 
     /// POSTs `envelopes` (JSON objects) to central.
@@ -83,6 +123,17 @@ extension ControlHarness {
             try central.enroll("TEST-0006", key: key)
         }
         return try RunningProcess(Paths.products + "/nazorat-uplink", ["--config", config], environment: [:])
+    }
+
+    /// Plugs and unplugs the stick `times` times: events to deliver.
+    func churn(times: Int) async throws {
+        let stick = try Paths.fixture("usb-stick")
+        for _ in 0..<times {
+            try testbed.add(stick)
+            try await Task.sleep(for: .milliseconds(150))
+            testbed.unplug(stick)
+            try await Task.sleep(for: .milliseconds(150))
+        }
     }
 
     /// The last envelope seq the outbox gave, and the event log's head.

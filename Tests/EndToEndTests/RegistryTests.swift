@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import GRDB
 import NazoratCore
+import NazoratTestbed
 import Testing
 
 /// nazorat-central's station registry end to end: the national list enrolled from CSV (all
@@ -14,10 +15,11 @@ import Testing
 
     private func text(_ key: Curve25519.Signing.PrivateKey) -> String { key.publicKey.rawRepresentation.base64EncodedString() }
 
-    private func enroll(_ directory: String, csv: String) throws -> Completed {
+    /// `store`: `--state-dir DIR` unless given (`--database URL`).
+    private func enroll(_ directory: String, csv: String, store: [String]? = nil) throws -> Completed {
         let file = directory + "/stations.csv"
         try csv.write(toFile: file, atomically: true, encoding: .utf8)
-        return try runToCompletion(central, ["enroll", "--state-dir", directory, "--csv", file], environment: [:])
+        return try runToCompletion(central, ["enroll"] + (store ?? ["--state-dir", directory]) + ["--csv", file], environment: [:])
     }
 
     /// A `thinned` envelope of `station` at `seq`, signed with `key`: the smallest valid one.
@@ -31,20 +33,26 @@ import Testing
         (try response.json()["error"] as? [String: Any])?["code"] as? String
     }
 
-    @Test func aListWithBadLinesIsRefusedWholeWithTheirNumbers() throws {
+    @Test(arguments: CentralStoreKind.allCases)
+    func aListWithBadLinesIsRefusedWholeWithTheirNumbers(_ kind: CentralStoreKind) throws {
         let directory = try Paths.temporaryDirectory()
-        let enrolled = try enroll(directory, csv: Self.header + "TSH-0009,Tashkent,Yunusobod,School 9,\(text(key()))\n")
+        let database = kind == .postgres ? try TestPostgres.createDatabase() : nil
+        let store = try database.map { ["--database", try TestPostgres.url($0)] } ?? ["--state-dir", directory]
+        let enrolled = try enroll(directory, csv: Self.header + "TSH-0009,Tashkent,Yunusobod,School 9,\(text(key()))\n",
+                                  store: store)
         #expect(enrolled.status == 0, "\(enrolled.stderr)")
         let csv = Self.header + "TSH-0001,Tashkent,Yunusobod,School 1,\(text(key()))\n"
             + "TSH-0002,Tashkent,Yunusobod,School 2,c2hvcnQ=\n"
             + "TSH-0003,Tashkent,Yunusobod,School 3,\(text(key()))\n"
             + "TSH-0003,Tashkent,Chilonzor,School 3 again,\(text(key()))\n"
-        let refused = try enroll(directory, csv: csv)
+        let refused = try enroll(directory, csv: csv, store: store)
         #expect(refused.status == 1)
         #expect(refused.stderr.contains("stations.csv:3: TSH-0002: the public key is not base64 of 32 bytes"), "\(refused.stderr)")
         #expect(refused.stderr.contains("stations.csv:5: station TSH-0003 is already on line 4"))
         #expect(refused.stderr.contains("nothing was enrolled") && !refused.stderr.contains("Error:"), "a sentence, not a trace")
-        #expect(try stationCount(directory) == 1, "nothing half-applied: only the station enrolled before")
+        let count = try database.map { try TestPostgres.psql(database: $0, "SELECT COUNT(*) FROM stations") }
+            ?? String(try stationCount(directory))
+        #expect(count.trimmingCharacters(in: .whitespacesAndNewlines) == "1", "nothing half-applied: only the station enrolled before")
     }
 
     private func stationCount(_ directory: String) throws -> Int {

@@ -11,37 +11,9 @@ import Testing
 @Suite(.serialized) struct UplinkTests {
     private let station = "TEST-0006"
 
-    /// Plugs and unplugs the stick `times` times: events to deliver.
-    private func churn(_ harness: ControlHarness, times: Int) async throws {
-        let stick = try Paths.fixture("usb-stick")
-        for _ in 0..<times {
-            try harness.testbed.add(stick)
-            try await Task.sleep(for: .milliseconds(150))
-            harness.testbed.unplug(stick)
-            try await Task.sleep(for: .milliseconds(150))
-        }
-    }
-
-    /// Central holds everything the station made: every envelope, every event.
-    private func caughtUp(_ harness: ControlHarness, _ central: CentralProcess) async throws {
-        try await eventually("central caught up") {
-            let heads = try harness.heads()
-            let accepted = try central.acceptedSeq(station)
-            let events = try central.database().read {
-                try Int.fetchOne($0, sql: "SELECT event_seq FROM stations WHERE station = ?", arguments: [station])
-            }
-            let outbox = try harness.request("GET", "/v1/outbox").json()["envelopes"] as? [Any]
-            return accepted >= heads.envelope && events == heads.event && outbox?.isEmpty == true
-        }
-        // Once each, in order.
-        let seqs = try await central.database().read { db in
-            try Int.fetchAll(db, sql: "SELECT seq FROM envelopes WHERE station = ? ORDER BY received_usec, seq", arguments: [station])
-        }
-        #expect(seqs == Array(1...seqs.count), "each envelope once, in seq order")
-    }
-
-    @Test func heartbeatsArriveAndAStickShowsUpAtCentralAsAnAlarm() async throws {
-        let central = try await CentralProcess()
+    @Test(arguments: CentralStoreKind.allCases)
+    func heartbeatsArriveAndAStickShowsUpAtCentralAsAnAlarm(_ store: CentralStoreKind) async throws {
+        let central = try await CentralProcess(store: store)
         // Central's base address is enough (paper cut, issue 15): the uplink adds /v1/envelopes.
         let harness = try await ControlHarness(extra: ControlHarness.uplink("http://127.0.0.1:\(central.port)/"))
         #expect(try harness.request("POST", "/v1/seal").status == 200)
@@ -67,7 +39,7 @@ import Testing
         #expect(try harness.request("POST", "/v1/polls/close").status == 200)
         try await eventually("the final report at central") { try central.station(station)?["finalReport"] as? Bool == true }
         #expect(try central.station(station)?["phase"] as? String == "closed")
-        try await caughtUp(harness, central)
+        try await central.caughtUp(with: harness, station: station)
         #expect(try central.rejections().isEmpty)
         let metrics = try UnixHTTP.request(port: central.port, "GET", "/metrics").text
         #expect(metrics.contains("nazorat_central_station_open_alarms{station=\"TEST-0006\",region=\"unassigned\",district=\"unassigned\"} 1"))
@@ -82,23 +54,24 @@ import Testing
         defer { _ = uplink.stop(SIGKILL) }
         _ = first.process.stop(SIGKILL)
 
-        try await churn(harness, times: 8)
+        try await harness.churn(times: 8)
         try await Task.sleep(for: .seconds(2))
         let waiting = try harness.request("GET", "/v1/outbox").json()
         #expect((waiting["envelopes"] as? [Any])?.count ?? 0 >= 3, "envelopes wait while central is down")
         #expect(waiting["acknowledgedThrough"] as? Int == 0)
 
         let central = try await CentralProcess(directory: directory, port: port)
-        try await caughtUp(harness, central)
+        try await central.caughtUp(with: harness, station: station)
         #expect(try central.rejections().isEmpty)
     }
 
-    @Test func anUplinkKilledMidPostLosesAndDuplicatesNothing() async throws {
-        let central = try await CentralProcess()
+    @Test(arguments: CentralStoreKind.allCases)
+    func anUplinkKilledMidPostLosesAndDuplicatesNothing(_ store: CentralStoreKind) async throws {
+        let central = try await CentralProcess(store: store)
         let harness = try await ControlHarness(extra: ControlHarness.uplink("http://127.0.0.1:\(central.port)/v1/envelopes"))
         var uplink = try harness.startUplink(enrollingAt: central)
         for round in 0..<8 {
-            try await churn(harness, times: 1)
+            try await harness.churn(times: 1)
             try await Task.sleep(for: .milliseconds(Int.random(in: 20...300)))
             _ = uplink.stop(SIGKILL)
             uplink = try harness.startUplink(enrollingAt: nil)
@@ -109,7 +82,7 @@ import Testing
             }
         }
         defer { _ = uplink.stop(SIGKILL) }
-        try await caughtUp(harness, central)
+        try await central.caughtUp(with: harness, station: station)
         #expect(try central.rejections().isEmpty, "no gap, no conflict: retries are duplicates")
     }
 
@@ -134,11 +107,12 @@ import Testing
         let central = try await CentralProcess(directory: directory, port: port)
         let key = try #require(try harness.request("GET", "/v1/key").json()["publicKey"] as? String)
         try central.enroll(station, key: key)
-        try await caughtUp(harness, central)
+        try await central.caughtUp(with: harness, station: station)
     }
 
-    @Test func forgedAlteredReplayedAndOutOfOrderEnvelopesAreRefused() async throws {
-        let central = try await CentralProcess()
+    @Test(arguments: CentralStoreKind.allCases)
+    func forgedAlteredReplayedAndOutOfOrderEnvelopesAreRefused(_ store: CentralStoreKind) async throws {
+        let central = try await CentralProcess(store: store)
         let harness = try await ControlHarness(extra: ControlHarness.uplink("http://127.0.0.1:\(central.port)/v1/envelopes"))
         let keyText = try #require(try harness.request("GET", "/v1/key").json()["publicKey"] as? String)
         try central.enroll(station, key: keyText)
@@ -238,7 +212,7 @@ import Testing
         #expect(try central.station(station)?["clockJumps"] as? Int ?? 0 >= 2)
         #expect(try central.station(station)?["overdue"] as? Bool == false, "freshness is judged by central's clock")
         unlink(offset)
-        try await caughtUp(harness, central)
+        try await central.caughtUp(with: harness, station: station)
         #expect(try central.rejections().isEmpty)
     }
 

@@ -100,8 +100,9 @@ import Testing
         try harness.checkAgainstOpenAPI()
     }
 
-    @Test func centralVerifiesEachSignedReportAgainstTheChainAndShowsIt() async throws {
-        let central = try await CentralProcess()
+    @Test(arguments: CentralStoreKind.allCases)
+    func centralVerifiesEachSignedReportAgainstTheChainAndShowsIt(_ store: CentralStoreKind) async throws {
+        let central = try await CentralProcess(store: store)
         let harness = try await ControlHarness(extra: ControlHarness.uplink("http://127.0.0.1:\(central.port)"))
         let uplink = try harness.startUplink(enrollingAt: central)
         defer { _ = uplink.stop(SIGKILL) }

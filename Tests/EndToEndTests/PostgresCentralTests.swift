@@ -1,0 +1,93 @@
+import Foundation
+import NazoratTestbed
+import Synchronization
+import Testing
+
+/// The national store: two nazorat-central processes on one PostgreSQL database, and the
+/// database going away and coming back under load.
+@Suite(.serialized) struct PostgresCentralTests {
+    private let station = "TEST-0006"
+
+    /// The outbox's first `count` envelopes (JSON objects), once the station made them.
+    private func envelopes(_ harness: ControlHarness, count: Int) async throws -> [Any] {
+        try await harness.churn(times: 3)
+        try await eventually("\(count) envelopes") {
+            (try harness.request("GET", "/v1/outbox").json()["envelopes"] as? [Any])?.count ?? 0 >= count
+        }
+        let items = try harness.request("GET", "/v1/outbox").json()["envelopes"] as? [[String: Any]] ?? []
+        return Array(items.compactMap { $0["envelope"] }.prefix(count))
+    }
+
+    @Test func twoCentralProcessesReceiveOneStationAlternatelyWithoutGapDuplicateOrConflict() async throws {
+        let a = try await CentralProcess(store: .postgres)
+        let b = try await CentralProcess(sharing: a)
+        let harness = try await ControlHarness(extra: ControlHarness.uplink("http://127.0.0.1:\(a.port)/v1/envelopes"))
+        let key = try #require(try harness.request("GET", "/v1/key").json()["publicKey"] as? String)
+        try a.enroll(station, key: key)
+        let sent = try await envelopes(harness, count: 8)
+        #expect(try sent.count == 8 && a.column("SELECT kind FROM envelopes").isEmpty)
+
+        // The same batch at both at once (an uplink that failed over while the first still
+        // worked on it): one takes it, the other waits for the station's lock and finds repeats.
+        let batch = try JSONSerialization.data(withJSONObject: ["envelopes": Array(sent[0..<3])])
+        let (portA, portB) = (a.port, b.port)
+        async let first = UnixHTTP.request(port: portA, "POST", "/v1/envelopes", body: batch)
+        async let second = UnixHTTP.request(port: portB, "POST", "/v1/envelopes", body: batch)
+        let (one, other) = try await (first, second)
+        #expect(one.status == 200 && other.status == 200)
+        #expect(try one.json()["accepted"] as? Int == 3 && other.json()["accepted"] as? Int == 3)
+        let repeats = try (one.json()["duplicates"] as? Int ?? 0) + (other.json()["duplicates"] as? Int ?? 0)
+        #expect(repeats == 3, "three envelopes, each accepted once")
+
+        // Alternately, with a retry to the other receiver of what the first took.
+        for (central, range) in [(b, 3..<4), (a, 3..<5), (b, 5..<6), (a, 6..<7), (b, 6..<8)] {
+            let answer = try central.post(Array(sent[range]))
+            #expect(answer.status == 200, "\(String(decoding: answer.body, as: UTF8.self))")
+            #expect(try answer.json()["accepted"] as? Int == range.upperBound)
+        }
+        for central in [a, b] {
+            let view = try #require(try central.station(station))
+            #expect(view["acceptedSeq"] as? Int == 8, "both processes see one station")
+        }
+        #expect(try a.column("SELECT seq FROM envelopes ORDER BY seq") == (1...8).map(String.init), "each once")
+        #expect(try a.rejections().isEmpty, "no gap, no conflict")
+    }
+
+    @Test func postgresRestartedUnderLoadIsA503StorageAndNothingAcceptedIsLost() async throws {
+        let central = try await CentralProcess(store: .postgres)
+        let harness = try await ControlHarness(extra: ControlHarness.uplink("http://127.0.0.1:\(central.port)/v1/envelopes"))
+        let uplink = try harness.startUplink(enrollingAt: central)
+        defer { _ = uplink.stop(SIGKILL) }
+        try await eventually("deliveries") { try central.acceptedSeq(station) >= 2 }
+        let accepted = try central.acceptedSeq(station)
+        let first = try #require(try central.column("SELECT envelope FROM envelopes WHERE seq = 1").first)
+        let (port, replay) = (central.port, Data(#"{"envelopes":[\#(first)]}"#.utf8))
+
+        // Load beside the uplink: the first envelope again and again, each answer kept.
+        let answers = Mutex<[String]>([]), stop = Mutex(false)
+        let load = Thread {
+            while !stop.withLock({ $0 }) {
+                let answer = (try? UnixHTTP.request(port: port, "POST", "/v1/envelopes", body: replay)).map { response in
+                    "\(response.status) " + (((try? response.json())?["error"] as? [String: Any])?["code"] as? String ?? "")
+                } ?? "no answer"
+                answers.withLock { $0.append(answer) }
+            }
+        }
+        load.start()
+        defer { stop.withLock { $0 = true } }
+        try await eventually("answers under load") { answers.withLock { $0.count } >= 20 }
+
+        try TestPostgres.server("stop")
+        defer { try? TestPostgres.server("start") }
+        try await eventually("503 storage while PostgreSQL is down") { answers.withLock { $0.last } == "503 storage" }
+        try await harness.churn(times: 3)
+        try TestPostgres.server("start")
+        try await central.caughtUp(with: harness, station: station)
+        stop.withLock { $0 = true }
+
+        let seen = Set(answers.withLock { $0 })
+        #expect(seen.isSubset(of: ["200 ", "503 storage"]), "\(seen)")
+        #expect(try central.acceptedSeq(station) > accepted, "what came during the outage arrived after it")
+        #expect(try central.rejections().isEmpty)
+    }
+}
