@@ -131,10 +131,12 @@ bench: release
 
 ## nazorat-central under simulated stations' load (Benchmarks/scripts/central_bench.py): the
 ## national heartbeat rate, three times it, a ramp to the highest sustained rate, the catch-up
-## after an outage, /metrics and /v1/stations with 11,000 stations; written into BENCHMARKS.md.
+## after an outage, /metrics and /v1/stations with 11,000 stations, for SQLite, PostgreSQL, and
+## two central processes on PostgreSQL (a server of the run's own, as for make test); written
+## into BENCHMARKS.md.
 bench-central: release
 	cd Benchmarks && $(SWIFT) build -c release --product nazorat-central-load
-	python3 Benchmarks/scripts/central_bench.py .build/release Benchmarks/.build/release BENCHMARKS.md
+	Tests/Support/postgres.sh run python3 Benchmarks/scripts/central_bench.py .build/release Benchmarks/.build/release BENCHMARKS.md
 
 ## Release build. The Swift runtime and Foundation are linked statically: a station has no
 ## Swift toolchain, and the binaries must start from /usr/bin with Debian's libraries only.

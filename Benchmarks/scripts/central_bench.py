@@ -1,8 +1,13 @@
 #!/usr/bin/env python3
 """make bench-central: nazorat-central (release) under simulated stations' load, written
-into BENCHMARKS.md between its markers. Each scenario gets a central of its own: a fresh
-state directory with the national list enrolled from CSV, so that every station's sequence
-starts at 1. Figures only: nothing here passes or fails on a number.
+into BENCHMARKS.md between its markers, side by side for three set-ups: the embedded SQLite
+store, PostgreSQL with one central process, and PostgreSQL with two processes sharing the
+database (the load spread over both). Each scenario gets a central of its own: a fresh state
+directory or database with the national list enrolled from CSV, so that every station's
+sequence starts at 1. Figures only: nothing here passes or fails on a number.
+
+Runs under Tests/Support/postgres.sh run (make bench-central does so), which starts the
+PostgreSQL server and names its socket directory in NAZORAT_TEST_POSTGRES.
 
     central_bench.py RELEASE_DIR BENCH_RELEASE_DIR BENCHMARKS.md [--quick]
 """
@@ -23,23 +28,41 @@ BEGIN = "<!-- central: written by Benchmarks/scripts/central_bench.py (make benc
 END = "<!-- end of central -->"
 
 
-class Central:
-    """nazorat-central on a loopback port with the list enrolled in a state directory of its own."""
+SETUPS = [("sqlite", 1), ("postgres", 1), ("postgres", 2)]
 
-    def __init__(self, release, load, stations, csv):
+
+def setup_name(store, processes):
+    return "SQLite" if store == "sqlite" else f"PostgreSQL, {processes} process{'es' if processes > 1 else ''}"
+
+
+class Central:
+    """nazorat-central on loopback ports (`processes` of them on one store) with the list enrolled."""
+
+    def __init__(self, release, load, csv, store="sqlite", processes=1):
         self.directory = tempfile.mkdtemp(prefix="nazorat-bench-central-")
+        self.database = None
+        if store == "sqlite":
+            arguments = ["--state-dir", self.directory]
+        else:
+            self.database = f"bench_{os.getpid()}_{int(time.monotonic() * 1000)}"
+            psql("postgres", f"CREATE DATABASE {self.database}")
+            arguments = ["--database", f"postgresql://postgres@/{self.database}?host={os.environ['NAZORAT_TEST_POSTGRES']}"]
         started = time.monotonic()
-        subprocess.run([f"{release}/nazorat-central", "enroll", "--state-dir", self.directory, "--csv", csv],
-                       check=True, stdout=subprocess.DEVNULL)
+        subprocess.run([f"{release}/nazorat-central", "enroll", *arguments, "--csv", csv], check=True,
+                       stdout=subprocess.DEVNULL)
         self.enrol_seconds = time.monotonic() - started
-        self.process = subprocess.Popen([f"{release}/nazorat-central", "--listen", "127.0.0.1:0", "--state-dir",
-                                         self.directory], stdout=subprocess.PIPE, text=True)
-        line = self.process.stdout.readline()
-        self.port = int(re.search(r"127\.0\.0\.1:(\d+)", line).group(1))
+        self.processes, self.ports = [], []
+        for _ in range(processes):
+            process = subprocess.Popen([f"{release}/nazorat-central", "--listen", "127.0.0.1:0", *arguments],
+                                       stdout=subprocess.PIPE, text=True)
+            self.ports.append(int(re.search(r"127\.0\.0\.1:(\d+)", process.stdout.readline()).group(1)))
+            self.processes.append(process)
+        self.port = self.ports[0]
         self.load = load
 
-    def run(self, *arguments):
-        out = subprocess.run([f"{self.load}/nazorat-central-load", *map(str, arguments)], check=True,
+    def run(self, mode, *arguments):
+        ports = ",".join(map(str, self.ports))
+        out = subprocess.run([f"{self.load}/nazorat-central-load", mode, ports, *map(str, arguments)], check=True,
                              capture_output=True, text=True).stdout
         return json.loads(out)
 
@@ -57,9 +80,47 @@ class Central:
         return {"median_s": statistics.median(seconds), "max_s": max(seconds), "bytes": size}
 
     def stop(self):
-        self.process.terminate()
-        self.process.wait(timeout=30)
+        for process in self.processes:
+            process.terminate()
+            process.wait(timeout=30)
         shutil.rmtree(self.directory, ignore_errors=True)
+        if self.database:
+            psql("postgres", f"DROP DATABASE {self.database}")
+
+
+def psql(database, sql):
+    subprocess.run(["psql", "-h", os.environ["NAZORAT_TEST_POSTGRES"], "-U", "postgres", "-d", database, "-v",
+                    "ON_ERROR_STOP=1", "-qAtc", sql], check=True, stdout=subprocess.DEVNULL)
+
+
+def measure(release, load, csv, store, processes, seconds):
+    """Every figure of one set-up."""
+    results = {"store": store, "processes": processes}
+    central = Central(release, load, csv, store, processes)
+    results["enrol_s"] = central.enrol_seconds
+    results["national_rate"] = central.run("steady", STATIONS, 733, seconds, 64)
+    results["metrics"] = central.get("/metrics")
+    results["stations_list"] = central.get("/v1/stations")
+    results["regions"] = central.get("/v1/regions")
+    central.stop()
+
+    central = Central(release, load, csv, store, processes)
+    results["after_outage_rate"] = central.run("steady", STATIONS, 2200, seconds, 64)
+    central.stop()
+
+    results["ramp"] = []
+    for rate in [1000, 1500, 2000, 2500, 3000, 4000, 5000, 6000]:
+        central = Central(release, load, csv, store, processes)
+        step = central.run("steady", STATIONS, rate, 20, 64)
+        central.stop()
+        results["ramp"].append(step)
+        if step["achieved_per_s"] < 0.98 * rate or step["p99_ms"] > 1000 or step["refused"]:
+            break
+
+    central = Central(release, load, csv, store, processes)
+    results["catch_up"] = central.run("backlog", 2000, 240, 16)
+    central.stop()
+    return results
 
 
 def main():
@@ -71,32 +132,8 @@ def main():
     with open(csv, "w") as f:
         f.write(subprocess.run([f"{load}/nazorat-central-load", "csv", str(STATIONS)], check=True, capture_output=True,
                                text=True).stdout)
-    results = {"stations": STATIONS, "seconds": seconds, "store": "sqlite"}
-
-    central = Central(release, load, STATIONS, csv)
-    results["enrol_s"] = central.enrol_seconds
-    results["national_rate"] = central.run("steady", central.port, STATIONS, 733, seconds, 64)
-    results["metrics"] = central.get("/metrics")
-    results["stations_list"] = central.get("/v1/stations")
-    results["regions"] = central.get("/v1/regions")
-    central.stop()
-
-    central = Central(release, load, STATIONS, csv)
-    results["after_outage_rate"] = central.run("steady", central.port, STATIONS, 2200, seconds, 64)
-    central.stop()
-
-    results["ramp"] = []
-    for rate in [1000, 1500, 2000, 2500, 3000, 4000, 5000, 6000]:
-        central = Central(release, load, STATIONS, csv)
-        step = central.run("steady", central.port, STATIONS, rate, 20, 64)
-        central.stop()
-        results["ramp"].append(step)
-        if step["achieved_per_s"] < 0.98 * rate or step["p99_ms"] > 1000 or step["refused"]:
-            break
-
-    central = Central(release, load, STATIONS, csv)
-    results["catch_up"] = central.run("backlog", central.port, 2000, 240, 16)
-    central.stop()
+    results = {"stations": STATIONS, "seconds": seconds,
+               "setups": [measure(release, load, csv, store, processes, seconds) for store, processes in SETUPS]}
     shutil.rmtree(work, ignore_errors=True)
     os.makedirs(".build", exist_ok=True)
     with open(".build/bench-central.json", "w") as f:
@@ -104,36 +141,48 @@ def main():
     write(document, render(results))
 
 
+def sustained(setup):
+    return max((s["offered_per_s"] for s in setup["ramp"] if s["achieved_per_s"] >= 0.98 * s["offered_per_s"]
+                and s["p99_ms"] <= 1000 and not s["refused"]), default=0)
+
+
 def render(r):
-    def steady_row(name, s):
+    def steady_row(setup, name, s):
         refused = ", ".join(s["refused"]) or "none"
-        return (f"| {name} | {s['offered_per_s']:.0f} | {s['achieved_per_s']:.0f} | {s['p50_ms']:.1f} | {s['p99_ms']:.1f} "
-                f"| {s['max_ms']:.0f} | {refused} |")
-    sustained = [s for s in r["ramp"] if s["achieved_per_s"] >= 0.98 * s["offered_per_s"] and s["p99_ms"] <= 1000
-                 and not s["refused"]]
+        return (f"| {setup_name(setup['store'], setup['processes'])} | {name} | {s['offered_per_s']:.0f} "
+                f"| {s['achieved_per_s']:.0f} | {s['p50_ms']:.1f} | {s['p99_ms']:.1f} | {s['max_ms']:.0f} | {refused} |")
     lines = [
-        f"Measured {datetime.date.today().isoformat()}: nazorat-central (release, SQLite store) and the load generator "
+        f"Measured {datetime.date.today().isoformat()}: nazorat-central (release) and the load generator "
         f"(`Benchmarks/Tools/nazorat-central-load`) on the same 2-core machine, {r['stations']:,} stations enrolled "
         f"from CSV, one heartbeat per request, 64 keep-alive connections, loopback; latency from when an envelope "
-        f"was due to central's 200 (open loop, so a central that falls behind shows). {r['seconds']} s per rate.",
+        f"was due to central's 200 (open loop, so a central that falls behind shows). {r['seconds']} s per rate. "
+        f"PostgreSQL 15 (Debian's) runs on the same machine with its default settings, over its Unix socket; "
+        f"with two processes, the connections alternate between them.",
         "",
-        "| load | offered /s | achieved /s | p50 ms | p99 ms | max ms | refused |",
-        "| --- | --- | --- | --- | --- | --- | --- |",
-        steady_row("11,000 stations, one heartbeat per 15 s", r["national_rate"]),
-        steady_row("three times that, after an outage", r["after_outage_rate"]),
+        "| store | load | offered /s | achieved /s | p50 ms | p99 ms | max ms | refused |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
-    lines += [steady_row(f"ramp, 20 s", s) for s in r["ramp"]]
+    for setup in r["setups"]:
+        lines.append(steady_row(setup, "11,000 stations, one heartbeat per 15 s", setup["national_rate"]))
+        lines.append(steady_row(setup, "three times that, after an outage", setup["after_outage_rate"]))
+        lines += [steady_row(setup, "ramp, 20 s", s) for s in setup["ramp"]]
+    lines += ["", "| store | highest sustained /s | catch-up, 2,000 × 240 | enrol 11,000 | /metrics | /v1/stations "
+                  "| /v1/regions |", "| --- | --- | --- | --- | --- | --- | --- |"]
+    for setup in r["setups"]:
+        catch = setup["catch_up"]
+        lines.append(
+            f"| {setup_name(setup['store'], setup['processes'])} | {sustained(setup):.0f} "
+            f"| {catch['seconds']:.1f} s ({catch['envelopes_per_s']:.0f}/s, {catch['refused_batches']} refused) "
+            f"| {setup['enrol_s']:.2f} s | {setup['metrics']['median_s'] * 1000:.0f} ms "
+            f"({setup['metrics']['bytes'] / 1e6:.1f} MB) | {setup['stations_list']['median_s'] * 1000:.0f} ms "
+            f"({setup['stations_list']['bytes'] / 1e6:.1f} MB) | {setup['regions']['median_s'] * 1000:.0f} ms |")
     lines += [
         "",
-        f"- Highest sustained rate (≥ 98 % of the offered rate achieved, p99 ≤ 1 s, nothing refused): "
-        f"{max((s['offered_per_s'] for s in sustained), default=0):.0f} envelopes/s (SQLite).",
-        f"- Enrolling the 11,000-station list: {r['enrol_s']:.2f} s (one process, one transaction).",
-        f"- Catch-up: 2,000 stations back from a one-hour outage at once (240 heartbeats each, batches of 100, "
-        f"16 connections): {r['catch_up']['seconds']:.1f} s ({r['catch_up']['envelopes_per_s']:.0f} envelopes/s), "
-        f"{r['catch_up']['refused_batches']} batches refused.",
-        f"- `GET /metrics` with 11,000 stations: {r['metrics']['median_s'] * 1000:.0f} ms median "
-        f"({r['metrics']['bytes'] / 1e6:.1f} MB); `GET /v1/stations`: {r['stations_list']['median_s'] * 1000:.0f} ms "
-        f"({r['stations_list']['bytes'] / 1e6:.1f} MB); `GET /v1/regions`: {r['regions']['median_s'] * 1000:.0f} ms.",
+        "- Highest sustained rate: the highest rate of the ramp with ≥ 98 % of the offered rate achieved, p99 ≤ 1 s "
+        "and nothing refused.",
+        "- Catch-up: 2,000 stations back from a one-hour outage at once (240 heartbeats each, batches of 100, "
+        "16 connections), until central held them all.",
+        "- Enrolment: the 11,000-station list in one process, one transaction. The GETs: median of 5.",
     ]
     return "\n".join(lines)
 

@@ -22,22 +22,25 @@ import Synchronization
 enum CentralLoad {
     static func main() throws {
         let arguments = Array(CommandLine.arguments.dropFirst())
-        let numbers = arguments.dropFirst().compactMap { Int($0) }
+        // PORT may be several, PORT,PORT: central processes sharing one database, each lane
+        // (and so each station) on one of them in turn.
+        let ports = arguments.dropFirst().first?.split(separator: ",").compactMap { UInt16($0) } ?? []
+        let numbers = arguments.dropFirst(2).compactMap { Int($0) }
         let from: Int64 = 1
         switch (arguments.first, numbers.count) {
-        case ("csv", 1):
-            FileHandle.standardOutput.write(Data(SimulatedStations(count: numbers[0]).csv().utf8))
-        case ("steady", 5):
-            try report(steady(port: UInt16(numbers[0]), stations: SimulatedStations(count: numbers[1]), rate: Double(numbers[2]),
-                              seconds: Double(numbers[3]), connections: numbers[4], from: from))
-        case ("backlog", 4):
-            try report(backlog(port: UInt16(numbers[0]), stations: SimulatedStations(count: numbers[1]), envelopes: numbers[2],
-                               connections: numbers[3], from: from))
+        case ("csv", 0) where arguments.count == 2 && Int(arguments[1]) != nil:
+            FileHandle.standardOutput.write(Data(SimulatedStations(count: Int(arguments[1]) ?? 0).csv().utf8))
+        case ("steady", 4) where !ports.isEmpty:
+            try report(steady(ports: ports, stations: SimulatedStations(count: numbers[0]), rate: Double(numbers[1]),
+                              seconds: Double(numbers[2]), connections: numbers[3], from: from))
+        case ("backlog", 3) where !ports.isEmpty:
+            try report(backlog(ports: ports, stations: SimulatedStations(count: numbers[0]), envelopes: numbers[1],
+                               connections: numbers[2], from: from))
         default:
             FileHandle.standardError.write(Data("""
                 usage: nazorat-central-load csv STATIONS
-                       nazorat-central-load steady PORT STATIONS RATE SECONDS CONNECTIONS
-                       nazorat-central-load backlog PORT STATIONS ENVELOPES CONNECTIONS\n
+                       nazorat-central-load steady PORT[,PORT...] STATIONS RATE SECONDS CONNECTIONS
+                       nazorat-central-load backlog PORT[,PORT...] STATIONS ENVELOPES CONNECTIONS\n
                 """.utf8))
             exit(64)
         }
@@ -47,7 +50,7 @@ enum CentralLoad {
         print(String(decoding: try JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys]), as: UTF8.self))
     }
 
-    static func steady(port: UInt16, stations: SimulatedStations, rate: Double, seconds: Double, connections: Int,
+    static func steady(ports: [UInt16], stations: SimulatedStations, rate: Double, seconds: Double, connections: Int,
                        from: Int64) throws -> [String: Any] {
         let total = Int(rate * seconds)
         let latencies = Mutex<[Double]>([]), refusals = Mutex<[Int: Int]>([:]), failures = Mutex<[String]>([])
@@ -61,7 +64,7 @@ enum CentralLoad {
             Thread.detachNewThread {
                 defer { done.leave() }
                 do {
-                    let connection = try Connection(loopbackPort: port)
+                    let connection = try Connection(loopbackPort: ports[lane % ports.count])
                     var mine: [Double] = [], refused: [Int: Int] = [:]
                     // Envelope k is due at began + k / rate.
                     for k in lanes[lane] {
@@ -92,7 +95,7 @@ enum CentralLoad {
                 "failures": failures.withLock { $0 }, "connections": connections]
     }
 
-    static func backlog(port: UInt16, stations: SimulatedStations, envelopes: Int, connections: Int,
+    static func backlog(ports: [UInt16], stations: SimulatedStations, envelopes: Int, connections: Int,
                         from: Int64) throws -> [String: Any] {
         let refused = Atomic<Int>(0), failures = Mutex<[String]>([])
         let done = DispatchGroup()
@@ -102,7 +105,7 @@ enum CentralLoad {
             Thread.detachNewThread {
                 defer { done.leave() }
                 do {
-                    let connection = try Connection(loopbackPort: port)
+                    let connection = try Connection(loopbackPort: ports[lane % ports.count])
                     for station in stride(from: lane, to: stations.count, by: connections) {
                         let key = stations.key(station)
                         for start in stride(from: 0, to: envelopes, by: 100) {
