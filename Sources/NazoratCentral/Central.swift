@@ -78,7 +78,8 @@ package enum Central {
         guard certificate != nil || ["127.0.0.1", "::1", "localhost"].contains(host) else {
             throw CentralError(message: "plain HTTP only on loopback: give --tls-cert and --tls-key to listen on \(host)")
         }
-        let routes = CentralRoutes(store: database, receiver: Receiver(database: database), liveness: liveness, now: nowUsec)
+        let routes = CentralRoutes(store: database, receiver: Receiver(database: database, logger: logger), liveness: liveness,
+                                   now: nowUsec, logger: logger)
         var secure: (@Sendable (Channel) throws -> Void)?
         if let certificate, let key {
             var tls = TLSConfiguration.makeServerConfiguration(

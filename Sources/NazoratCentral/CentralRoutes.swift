@@ -1,4 +1,5 @@
 import FoundationEssentials
+import Logging
 import NazoratAPI
 import NazoratCore
 import NazoratHTTP
@@ -11,6 +12,8 @@ struct CentralRoutes: Sendable {
     /// When a station is late and down.
     let liveness: Liveness
     let now: @Sendable () -> Int64
+    /// Where a storage failure's detail goes (the answer is ``Receiver/storageFailed``'s sentence).
+    var logger = Logger(label: "nazorat-central")
 
     func route(_ request: ControlRequest) async -> ControlResponse {
         switch (request.method, request.path) {
@@ -46,7 +49,7 @@ struct CentralRoutes: Sendable {
                 StationView($0, reports: reports[$0.station] ?? [:], now: now(), liveness: liveness)
             }))
         } catch {
-            return .error(503, code: "storage", message: "\(error)")
+            return storageFailed(error)
         }
     }
 
@@ -58,7 +61,7 @@ struct CentralRoutes: Sendable {
             }
             return .json(StationReportView(record, report: report))
         } catch {
-            return .error(503, code: "storage", message: "\(error)")
+            return storageFailed(error)
         }
     }
 
@@ -66,7 +69,7 @@ struct CentralRoutes: Sendable {
         do {
             return .json(RegionTally(try await store.stations().map { StationView($0, reports: [:], now: now(), liveness: liveness) }))
         } catch {
-            return .error(503, code: "storage", message: "\(error)")
+            return storageFailed(error)
         }
     }
 
@@ -77,8 +80,15 @@ struct CentralRoutes: Sendable {
             return .text(Array(CentralMetrics.render(views, rejections: try await store.rejectionCounts()).utf8),
                          contentType: "text/plain; version=0.0.4; charset=utf-8")
         } catch {
-            return .error(503, code: "storage", message: "\(error)")
+            return storageFailed(error)
         }
+    }
+}
+
+extension CentralRoutes {
+    func storageFailed(_ error: any Error) -> ControlResponse {
+        logger.error("a read failed: central's storage failed: \(error)")
+        return .error(503, code: "storage", message: "central's storage is unavailable; ask again shortly")
     }
 }
 

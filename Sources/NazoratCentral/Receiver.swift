@@ -1,54 +1,28 @@
 import Crypto
 import FoundationEssentials
+import Logging
 import NazoratCore
-import Synchronization
 
 /// Central's judgement of envelopes: signature by the enrolled station key, sequence
 /// without gaps, an event chain that extends the head central has. Each batch is judged in
 /// one transaction of the store (``CentralDatabase/batch(headers:now:_:)``) with the station's
 /// new state, the station locked meanwhile: batches of one station, through one central
-/// process or several, are judged one after the other; other stations' go on at once.
+/// process or several, are judged one after the other (PostgreSQL judges other stations'
+/// meanwhile; SQLite's one writer takes every batch in turn).
 struct Receiver: Sendable {
     let database: any CentralDatabase
+    /// Where a storage failure's detail goes: the answer says only that storage failed (the
+    /// detail names the database's host and user, which a station has no business knowing).
+    let logger: Logger
     /// Enrolled keys, parsed: by their base64 text, so that a new key is a new entry.
     private let keys = KeyCache()
     /// How far a station's wall clock may move against its monotonic clock between two
     /// heartbeats of one boot before it counts as a jump.
     static let jumpTolerance: Int64 = 60_000_000
 
-    init(database: any CentralDatabase) {
+    init(database: any CentralDatabase, logger: Logger = Logger(label: "nazorat-central")) {
         self.database = database
-    }
-
-    /// Why an envelope was refused: the code central answers with, and its HTTP status.
-    struct Refusal: Error, Equatable {
-        enum Code: String {
-            case malformed, unknownStation = "unknown-station", retired, badSignature = "bad-signature", gap,
-                 chainBroken = "chain-broken", conflict
-            /// Not a refusal of the envelope: central's own database failed (the uplink retries).
-            case storage
-        }
-
-        let code: Code
-        let message: String
-
-        var status: Int {
-            switch code {
-            case .malformed: 400
-            case .unknownStation, .retired, .badSignature: 403
-            case .gap, .chainBroken, .conflict: 409
-            case .storage: 503
-            }
-        }
-    }
-
-    /// What a batch came to: the station, the highest contiguous seq accepted, how many
-    /// were repeats, and the refusal that stopped it, if any.
-    struct Outcome: Equatable {
-        var station: String?
-        var accepted: Int64?
-        var duplicates = 0
-        var refusal: Refusal?
+        self.logger = logger
     }
 
     /// An envelope as it came, its payload and header decoded once.
@@ -64,6 +38,13 @@ struct Receiver: Sendable {
             payload = Data(base64Encoded: envelope.payload)
             header = payload.flatMap { try? JSONDecoder().decode(EnvelopeHeader.self, from: $0) }
         }
+
+        /// The header's station, if it is an id the registry could hold: another (a NUL, a
+        /// path, 10,000 bytes) names no station and goes nowhere near a database (PostgreSQL
+        /// refuses a NUL in text outright).
+        var station: String? {
+            header.flatMap { RegistryRules.stationProblem($0.station) == nil ? $0.station : nil }
+        }
     }
 
     /// Judges `envelopes` in order in one transaction (one commit for the batch); stops at
@@ -72,11 +53,13 @@ struct Receiver: Sendable {
     func receive(_ envelopes: [Envelope], now: Int64) async -> Outcome {
         let arrivals = envelopes.map(Arrival.init)
         do {
-            return try await database.batch(headers: arrivals.compactMap(\.header), now: now) { [keys] ledger in
+            let headers = arrivals.compactMap { $0.station == nil ? nil : $0.header }
+            return try await database.batch(headers: headers, now: now) { [keys] ledger in
                 try Self.judge(arrivals, keys: keys, ledger: &ledger)
             }
         } catch {
-            return Outcome(refusal: Refusal(code: .storage, message: "central's storage failed: \(error)"))
+            logger.error("a batch was not kept: central's storage failed: \(error)")
+            return Outcome(refusal: Self.storageFailed)
         }
     }
 
@@ -91,10 +74,12 @@ struct Receiver: Sendable {
             } catch let error where !isStorage(error) {
                 let refusal = refusal(for: error)
                 let header = arrival.header
-                let record = try header.flatMap { try ledger.station($0.station) }
-                ledger.reject(station: header?.station, generation: record?.generation, seq: header?.seq,
+                let record = try arrival.station.flatMap { try ledger.station($0) }
+                // The id as it came, escaped unless it is one the registry could hold.
+                let station = arrival.station ?? header.map { DeviceString($0.station).escaped(limit: 64) }
+                ledger.reject(station: station, generation: record?.generation, seq: header?.seq,
                               reason: refusal.code.rawValue, envelope: arrival.text)
-                outcome.station = outcome.station ?? header?.station
+                outcome.station = outcome.station ?? station
                 outcome.accepted = outcome.accepted ?? record?.acceptedSeq
                 outcome.refusal = refusal
                 return outcome
@@ -113,7 +98,7 @@ struct Receiver: Sendable {
         switch error {
         case let refusal as Refusal: refusal
         case is DecodingError: Refusal(code: .malformed, message: "the payload does not decode as its kind: \(error)")
-        default: Refusal(code: .storage, message: "central's storage failed: \(error)")
+        default: storageFailed
         }
     }
 
@@ -134,7 +119,7 @@ struct Receiver: Sendable {
             throw Refusal(code: .malformed, message: "a batch holds one station's envelopes: "
                           + "\(DeviceString(header.station).escaped(limit: 64)) after \(batchStation)")
         }
-        guard var record = try ledger.station(header.station) else {
+        guard let station = arrival.station, var record = try ledger.station(station) else {
             throw Refusal(code: .unknownStation, message: "station \(DeviceString(header.station).escaped(limit: 64)) is not enrolled")
         }
         guard let key = keys.key(of: record), envelope.isSigned(Array(payload), by: key) else {
@@ -228,18 +213,5 @@ struct Receiver: Sendable {
             record.eventSeq = event.seq
             record.eventHash = event.hash
         }
-    }
-}
-
-/// Enrolled keys, parsed once per key (a re-enrolment brings another text), for every batch.
-final class KeyCache: Sendable {
-    private let keys = Mutex<[String: Curve25519.Signing.PublicKey]>([:])
-
-    func key(of record: StationRecord) -> Curve25519.Signing.PublicKey? {
-        if let key = keys.withLock({ $0[record.publicKey] }) { return key }
-        guard let data = Data(base64Encoded: record.publicKey),
-              let key = try? Curve25519.Signing.PublicKey(rawRepresentation: data) else { return nil }
-        keys.withLock { $0[record.publicKey] = key }
-        return key
     }
 }

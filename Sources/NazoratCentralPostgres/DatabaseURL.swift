@@ -31,7 +31,8 @@ package struct DatabaseURL: Sendable, Equatable, CustomStringConvertible {
     package init(_ text: String) throws {
         let form = "the form is postgresql://USER@HOST:PORT/DATABASE or postgresql://USER@/DATABASE?host=/run/postgresql"
         guard let components = URLComponents(string: text), ["postgresql", "postgres"].contains(components.scheme ?? "") else {
-            throw Problem(description: "--database \(text.prefix(200)) is not a PostgreSQL URL: \(form)")
+            // Not echoed: a mistyped URL may hold a password.
+            throw Problem(description: "--database is not a PostgreSQL URL: \(form)")
         }
         guard components.password == nil else {
             throw Problem(description: "--database must not hold the password (ps shows command lines to every user): "

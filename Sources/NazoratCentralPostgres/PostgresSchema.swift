@@ -2,7 +2,9 @@ import Logging
 import PostgresNIO
 
 /// Central's PostgreSQL schema: the SQLite store's latest (SQLiteSchema), in PostgreSQL's
-/// types. Versioned in `schema_migrations`; every process that opens the database brings it
+/// types. Station ids sort bytewise (`COLLATE "C"`), as in SQLite, whatever the database's
+/// locale; a key belongs to one station (RegistryPlan checks it, the constraint holds it
+/// against a race). Versioned in `schema_migrations`; every process that opens the database brings it
 /// forward under an advisory lock, so that two starting at once do not both migrate.
 enum PostgresSchema {
     /// The advisory lock that orders migrations and enrolments (an arbitrary, fixed number).
@@ -12,8 +14,8 @@ enum PostgresSchema {
         (1, [
             """
             CREATE TABLE stations (
-                station        TEXT PRIMARY KEY NOT NULL,
-                public_key     TEXT NOT NULL,
+                station        TEXT COLLATE "C" PRIMARY KEY NOT NULL,
+                public_key     TEXT NOT NULL UNIQUE,
                 enrolled_usec  BIGINT NOT NULL,
                 accepted_seq   BIGINT NOT NULL DEFAULT 0,
                 event_seq      BIGINT NOT NULL DEFAULT 0,

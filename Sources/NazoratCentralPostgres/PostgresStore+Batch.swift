@@ -19,37 +19,38 @@ extension PostgresStore {
         }
     }
 
-    /// The batch's stations (locked, in one order so that two batches cannot deadlock), the
-    /// stored envelopes its repeats name, and the reports its report envelopes may match.
+    /// The batch's station, locked, with the stored envelopes its repeats name and, for a
+    /// report, the station's reports and events envelopes; and the first other station named,
+    /// unlocked, for the refusal's record (the judgement stops there: a batch is one station's).
     private func prefetch(_ headers: [EnvelopeHeader], on connection: PostgresConnection) async throws -> PostgresBatchReads {
         var reads = PostgresBatchReads()
-        let names = Array(Set(headers.map(\.station))).sorted()
-        let locked = try await connection.query(
-            "SELECT * FROM stations WHERE station = ANY(\(names)) ORDER BY station FOR UPDATE", logger: logger)
-        for try await row in locked {
-            let record = try StationRecord(row: row.makeRandomAccess())
-            reads.stations[record.station] = record
+        guard let station = headers.first?.station else { return reads }
+        let locked = try await rows(SQLStatement(CentralSQL.station(station).sql + " FOR UPDATE", [.text(station)]), on: connection)
+        if let foreign = headers.first(where: { $0.station != station })?.station,
+           let row = try await rows(CentralSQL.station(foreign), on: connection).first {
+            reads.stations[foreign] = try StationRecord(row: row)
         }
-        for record in reads.stations.values {
-            let own = headers.filter { $0.station == record.station }
-            let repeats = own.map(\.seq).filter { $0 <= record.acceptedSeq }
-            if !repeats.isEmpty {
-                let rows = try await connection.query("""
-                    SELECT seq, envelope FROM envelopes WHERE station = \(record.station) AND generation = \(record.generation)
-                    AND seq = ANY(\(repeats))
-                    """, logger: logger)
-                for try await (seq, envelope) in rows.decode((Int64, String).self) {
-                    reads.envelopes[PostgresBatchReads.Key(station: record.station, seq: seq)] = envelope
-                }
+        guard let row = locked.first else { return reads }
+        let record = try StationRecord(row: row)
+        reads.stations[station] = record
+        let own = headers.prefix { $0.station == station }
+        let repeats = own.map(\.seq).filter { $0 <= record.acceptedSeq }
+        if !repeats.isEmpty {
+            let stored = try await connection.query("""
+                SELECT seq, envelope FROM envelopes WHERE station = \(station) AND generation = \(record.generation)
+                AND seq = ANY(\(repeats))
+                """, logger: logger)
+            for try await (seq, envelope) in stored.decode((Int64, String).self) { reads.envelopes[seq] = envelope }
+        }
+        if own.contains(where: { PollsReport.Occasion(envelopeKind: $0.kind) != nil }) {
+            let statement = SQLStatement("SELECT * FROM reports WHERE station = ? AND generation = ?",
+                                         [.text(station), .integer(record.generation)])
+            for row in try await rows(statement, on: connection) {
+                let report = try ReportRecord(row: row)
+                reads.reports[report.eventSeq] = report
             }
-            if own.contains(where: { PollsReport.Occasion(envelopeKind: $0.kind) != nil }) {
-                let statement = SQLStatement("SELECT * FROM reports WHERE station = ? AND generation = ?",
-                                             [.text(record.station), .integer(record.generation)])
-                for row in try await rows(statement, on: connection) {
-                    let report = try ReportRecord(row: row)
-                    reads.reports[PostgresBatchReads.Key(station: record.station, seq: report.eventSeq)] = report
-                }
-            }
+            // Twice an election per station: the zero and the closing report.
+            reads.storedEvents = try await rows(CentralSQL.storedEvents(record), on: connection).map { try $0.text(required: "envelope") }
         }
         return reads
     }
@@ -72,8 +73,9 @@ extension PostgresStore {
                 progress?(entries.count)
                 return plan.summary
             }
-        } catch let error as PostgresTransactionError {
-            if let problems = error.closureError as? RegistryFile.Problems { throw problems }
+        } catch let error as PostgresTransactionError where error.closureError is RegistryFile.Problems {
+            throw error.closureError!
+        } catch {
             throw PostgresUnavailable(message: PostgresUnavailable.describe(error, url: url))
         }
     }
@@ -88,30 +90,26 @@ extension PostgresStore {
     }
 }
 
-/// What a batch reads, fetched when its transaction began (``PostgresStore/batch(headers:now:_:)``).
+/// What a batch reads, fetched when its transaction began (``PostgresStore/batch(headers:now:_:)``):
+/// the judgement reads only its station's current generation.
 struct PostgresBatchReads: BatchReads {
-    struct Key: Hashable {
-        var station: String
-        var seq: Int64
-    }
-
     var stations: [String: StationRecord] = [:]
-    /// The stored envelopes of the batch's repeats, current generation.
-    var envelopes: [Key: String] = [:]
-    /// The reports of the current generation, by event seq.
-    var reports: [Key: ReportRecord] = [:]
+    /// The stored envelopes of the batch's repeats, by seq.
+    var envelopes: [Int64: String] = [:]
+    /// The reports, by event seq.
+    var reports: [Int64: ReportRecord] = [:]
+    /// The events envelopes, newest first: for a report event that has no row in `reports`
+    /// (one that arrived before central knew its occasion).
+    var storedEvents: [String] = []
 
     func station(_ id: String) throws -> StationRecord? { stations[id] }
 
-    func storedEnvelope(_ record: StationRecord, seq: Int64) throws -> String? {
-        envelopes[Key(station: record.station, seq: seq)]
-    }
+    func storedEnvelope(_ record: StationRecord, seq: Int64) throws -> String? { envelopes[seq] }
 
-    func report(_ record: StationRecord, eventSeq: Int64) throws -> ReportRecord? {
-        reports[Key(station: record.station, seq: eventSeq)]
-    }
+    func report(_ record: StationRecord, eventSeq: Int64) throws -> ReportRecord? { reports[eventSeq] }
 
-    /// None: a PostgreSQL store kept report events apart from its first day, so a report
-    /// event it received is in `reports` (the search is for SQLite databases older than that).
-    func reportInStoredEvents(_ record: StationRecord, eventSeq: Int64) throws -> ReportRecord? { nil }
+    func reportInStoredEvents(_ record: StationRecord, eventSeq: Int64) throws -> ReportRecord? {
+        var stored = storedEvents.makeIterator()
+        return ReportRecord.inStoredEvents(station: record.station, eventSeq: eventSeq) { stored.next() }
+    }
 }

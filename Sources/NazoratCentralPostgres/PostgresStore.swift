@@ -27,6 +27,14 @@ package final class PostgresStore: CentralDatabase {
         }
         configuration.options.connectTimeout = deadline
         configuration.options.maximumConnections = 16
+        // Set on every connection, whatever the server's defaults: a statement or a lock wait
+        // that takes longer fails (503) instead of holding a station; the batch's and the
+        // registry's checks rely on READ COMMITTED (each statement sees what committed
+        // before it, the row lock's wait included).
+        configuration.options.additionalStartupParameters = [
+            ("statement_timeout", "\(Self.milliseconds(deadline))"), ("lock_timeout", "\(Self.milliseconds(deadline))"),
+            ("default_transaction_isolation", "read committed"),
+        ]
         client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         (self.url, self.logger, self.deadline) = (url, logger, deadline)
         let client = client
@@ -51,25 +59,33 @@ package final class PostgresStore: CentralDatabase {
         await runner.value
     }
 
-    /// `work`, or ``PostgresUnavailable`` once the deadline passes or the database fails.
+    static func milliseconds(_ duration: Duration) -> Int64 {
+        duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
+    }
+
+    /// `work`, or ``PostgresUnavailable`` when the database fails it. Past the deadline the
+    /// work is cancelled, which ends a wait for a connection (the server is away); a query in
+    /// flight is bounded by the server's own timeouts instead, and a transaction that ends
+    /// after all, committed, is answered as committed, never as a failure.
     func timed<Result: Sendable>(_ work: @escaping @Sendable () async throws -> Result) async throws -> Result {
         let deadline = deadline, url = url
         do {
             return try await withThrowingTaskGroup(of: Result?.self) { group in
                 group.addTask { try await work() }
                 group.addTask {
-                    try await Task.sleep(for: deadline)
+                    try? await Task.sleep(for: deadline)
                     return nil
                 }
-                defer { group.cancelAll() }
-                guard let first = try await group.next(), let result = first else {
-                    throw PostgresUnavailable(message: "\(url) did not answer within \(deadline)")
+                while let next = try await group.next() {
+                    if let result = next {
+                        group.cancelAll()
+                        return result
+                    }
+                    group.cancelAll()
                 }
-                return result
+                throw PostgresUnavailable(message: "\(url) did not answer within \(deadline)")
             }
         } catch let error as PostgresUnavailable {
-            throw error
-        } catch let error as CentralError {
             throw error
         } catch {
             throw PostgresUnavailable(message: PostgresUnavailable.describe(error, url: url))
@@ -134,16 +150,20 @@ package struct PostgresUnavailable: Error, CustomStringConvertible {
                 return describe(inner, url: url)
             }
         }
-        if let unavailable = error as? PostgresUnavailable { return unavailable.message }
-        guard let error = error as? PSQLError else { return "\(url) failed: \(error)" }
+        if error is CancellationError { return "\(url) did not answer in time" }
+        // The pool's own errors (its breaker after a long outage among them) say the same.
+        guard let error = error as? PSQLError else { return "\(url) cannot be reached" }
         if let message = error.serverInfo?[.message] {
             return "\(url) refused a request: \(message)" + (error.serverInfo?[.sqlState].map { " (SQLSTATE \($0))" } ?? "")
         }
         switch error.code {
-        case .connectionError, .serverClosedConnection, .uncleanShutdown:
-            return "\(url) cannot be reached or closed the connection"
+        case .authMechanismRequiresPassword:
+            return "\(url) asks for a password: put it in the environment as PGPASSWORD"
+        case .sslUnsupported, .failedToAddSSLHandler:
+            return "\(url) cannot be reached over TLS: the server does not offer it, or its certificate is not one "
+                + "this machine's trust store accepts; sslmode=disable only on a network you trust"
         default:
-            return "\(url) failed: \(error.code)"
+            return "\(url) cannot be reached or closed the connection"
         }
     }
 }

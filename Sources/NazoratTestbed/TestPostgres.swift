@@ -6,6 +6,10 @@ import Glibc
 public enum TestPostgres {
     public struct Unavailable: Error, CustomStringConvertible {
         public let description: String
+
+        public init(description: String) {
+            self.description = description
+        }
     }
 
     /// The directory of the server's socket, from `NAZORAT_TEST_POSTGRES`.
@@ -54,9 +58,13 @@ public enum TestPostgres {
         posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
+        // Not the test's environment: a server restarted from here must not run under the
+        // test's LD_PRELOAD (the fault shim, umockdev) or its umockdev directory.
+        let clean = ["PATH=/usr/sbin:/usr/bin:/sbin:/bin", "NAZORAT_TEST_POSTGRES=\(try socketDirectory())"]
+        let envp = clean.map { strdup($0) } + [nil]
+        defer { (argv + envp).forEach { free($0) } }
         var pid: pid_t = 0
-        let spawned = posix_spawn(&pid, executable, &actions, nil, argv, environ)
+        let spawned = posix_spawn(&pid, executable, &actions, nil, argv, envp)
         guard spawned == 0 else { throw Unavailable(description: "\(executable) cannot be started: errno \(spawned)") }
         var status: Int32 = 0
         while waitpid(pid, &status, 0) == -1 && errno == EINTR {}

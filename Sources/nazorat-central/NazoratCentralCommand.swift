@@ -148,13 +148,14 @@ struct Import: AsyncParsableCommand {
     }
 }
 
-/// Runs `body`; central's own refusal (a bad list, an unknown station) is printed as the
-/// sentence it is, with exit status 1.
+/// Runs `body`; central's own refusal (a bad list, an unknown station) and a store that
+/// cannot be reached are printed as the sentences they are, with exit status 1.
 func reportingErrors<Result>(_ command: String, _ body: () async throws -> Result) async throws -> Result {
     do {
         return try await body()
-    } catch let error as CentralError {
-        FileHandle.standardError.write(Data("nazorat-central \(command): \(error.message)\n".utf8))
+    } catch {
+        guard let message = (error as? CentralError)?.message ?? (error as? PostgresUnavailable)?.message else { throw error }
+        FileHandle.standardError.write(Data("nazorat-central \(command): \(message)\n".utf8))
         throw ExitCode(1)
     }
 }

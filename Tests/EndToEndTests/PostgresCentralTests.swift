@@ -28,12 +28,27 @@ import Testing
         #expect(try sent.count == 8 && a.column("SELECT kind FROM envelopes").isEmpty)
 
         // The same batch at both at once (an uplink that failed over while the first still
-        // worked on it): one takes it, the other waits for the station's lock and finds repeats.
+        // worked on it): psql holds the station's row until both processes wait for it, then
+        // lets go; one takes the batch, the other finds repeats.
+        let database = try #require(a.postgres)
+        let locker = try RowLock(database: database, station: station)
         let batch = try JSONSerialization.data(withJSONObject: ["envelopes": Array(sent[0..<3])])
-        let (portA, portB) = (a.port, b.port)
-        async let first = UnixHTTP.request(port: portA, "POST", "/v1/envelopes", body: batch)
-        async let second = UnixHTTP.request(port: portB, "POST", "/v1/envelopes", body: batch)
-        let (one, other) = try await (first, second)
+        let answers = Mutex<[UnixHTTP.Response]>([])
+        for port in [a.port, b.port] {
+            Thread.detachNewThread {
+                if let answer = try? UnixHTTP.request(port: port, "POST", "/v1/envelopes", body: batch) {
+                    answers.withLock { $0.append(answer) }
+                }
+            }
+        }
+        try await eventually("both processes waiting for the station's lock") {
+            try TestPostgres.psql(database: database, "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'")
+                .trimmingCharacters(in: .whitespacesAndNewlines) == "2"
+        }
+        #expect(answers.withLock { $0.isEmpty }, "neither answered while the station was locked")
+        try locker.release()
+        try await eventually("both answers") { answers.withLock { $0.count } == 2 }
+        let (one, other) = try #require(answers.withLock { $0.count == 2 ? ($0[0], $0[1]) : nil })
         #expect(one.status == 200 && other.status == 200)
         #expect(try one.json()["accepted"] as? Int == 3 && other.json()["accepted"] as? Int == 3)
         let repeats = try (one.json()["duplicates"] as? Int ?? 0) + (other.json()["duplicates"] as? Int ?? 0)
@@ -89,5 +104,35 @@ import Testing
         #expect(seen.isSubset(of: ["200 ", "503 storage"]), "\(seen)")
         #expect(try central.acceptedSeq(station) > accepted, "what came during the outage arrived after it")
         #expect(try central.rejections().isEmpty)
+    }
+}
+
+/// psql holding a station's row (`SELECT … FOR UPDATE` in an open transaction) until released.
+private final class RowLock {
+    private let process = Process()
+    private let input = Pipe()
+
+    init(database: String, station: String) throws {
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/psql")
+        process.arguments = ["-h", try TestPostgres.socketDirectory(), "-U", "postgres", "-d", database, "-q",
+                             "-v", "ON_ERROR_STOP=1"]
+        process.standardInput = input
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        input.fileHandleForWriting.write(Data("BEGIN; SELECT 1 FROM stations WHERE station = '\(station)' FOR UPDATE;\n".utf8))
+        let held = Date().addingTimeInterval(30)
+        while Date() < held {
+            let idle = try TestPostgres.psql(database: database,
+                                             "SELECT count(*) FROM pg_stat_activity WHERE state = 'idle in transaction'")
+            if idle.trimmingCharacters(in: .whitespacesAndNewlines) == "1" { return }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        throw TestPostgres.Unavailable(description: "psql did not take the station's lock")
+    }
+
+    func release() throws {
+        input.fileHandleForWriting.write(Data("COMMIT;\n".utf8))
+        try input.fileHandleForWriting.close()
+        process.waitUntilExit()
     }
 }

@@ -54,4 +54,18 @@ import Testing
         #expect(try await store.station("B-2")?.acceptedSeq == 0)
         await test.close()
     }
+
+    // Regression (review): a NUL in a header's station went to PostgreSQL, which refuses it in
+    // text, and the batch was a 503 with nothing recorded; SQLite recorded unknown-station.
+    @Test(arguments: StoreKind.allCases)
+    func aStationIdNoRegistryCouldHoldIsUnknownAndRecordedEscaped(_ kind: StoreKind) async throws {
+        let test = try await kind.make()
+        let hostile = Envelope.sign(type: EnvelopeHeader.payloadType(kind: "thinned"), payload: Array(
+            #"{"station":"B\u0000-1","seq":1,"kind":"thinned","createdUsec":0,"thinnedKind":"heartbeat"}"#.utf8), key: key)
+        let outcome = await Receiver(database: test.database).receive([hostile], now: 2)
+        #expect(outcome.refusal?.code == .unknownStation && outcome.station == "B\\x00-1")
+        #expect(try await test.database.rejectionCounts() == ["unknown-station": 1])
+        #expect(try test.column("SELECT station FROM rejections") == ["B\\x00-1"], "escaped, as a person reads it")
+        await test.close()
+    }
 }

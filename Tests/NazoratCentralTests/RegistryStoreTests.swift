@@ -71,4 +71,14 @@ import Testing
         #expect(try await store.station("S-1")?.publicKey == c)
         await test.close()
     }
+
+    // Regression (review): PostgreSQL sorted station ids by the database's locale, SQLite bytewise.
+    @Test(arguments: StoreKind.allCases)
+    func stationsComeInTheSameOrderFromEitherStore(_ kind: StoreKind) async throws {
+        let test = try await kind.make()
+        let ids = ["b-1", "C-1", "a-1", "TSH-10", "TSH1", "TSH.2"]
+        _ = try await test.database.enroll(ids.map { entry($0, key: RegistryFileTests.key()) }, now: 1)
+        #expect(try await test.database.stations().map(\.station) == ids.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) })
+        await test.close()
+    }
 }

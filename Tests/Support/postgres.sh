@@ -8,9 +8,11 @@
 # only; a socket is narrower still). Trust authentication: DIR is 0700, its owner's alone.
 # Run as root (CI), the server runs as Debian's postgres user, which initdb requires.
 set -euo pipefail
-bindir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+bindir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
 [ -x "$bindir/pg_ctl" ] || { echo "postgres.sh: PostgreSQL's server is not installed (Debian package postgresql)" >&2; exit 1; }
-as_owner() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+# From / : PostgreSQL's programs find each other from the working directory, which the
+# postgres user may not be allowed to enter (a checkout under /root).
+as_owner() { if [ "$(id -u)" = 0 ]; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi; }
 pg_ctl() { as_owner "$bindir/pg_ctl" -D "$NAZORAT_TEST_POSTGRES/data" -l "$NAZORAT_TEST_POSTGRES/server.log" -w "$@"; }
 options() { echo "-c listen_addresses= -c unix_socket_directories=$NAZORAT_TEST_POSTGRES -c max_connections=200"; }
 

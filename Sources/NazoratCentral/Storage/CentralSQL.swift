@@ -17,6 +17,12 @@ package enum CentralSQL {
                      [.text(record.station), .integer(record.generation), .integer(eventSeq)])
     }
 
+    /// The station's `events` envelopes of its current generation, newest first.
+    package static func storedEvents(_ record: StationRecord) -> SQLStatement {
+        SQLStatement("SELECT envelope FROM envelopes WHERE station = ? AND generation = ? AND kind = 'events' ORDER BY seq DESC",
+                     [.text(record.station), .integer(record.generation)])
+    }
+
     /// Every station's newest report of each occasion, of its current generation.
     package static let latestReports = SQLStatement("""
         SELECT r.* FROM reports r

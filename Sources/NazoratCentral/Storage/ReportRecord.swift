@@ -43,6 +43,21 @@ package struct ReportRecord: Sendable, Equatable {
     /// The report, decoded.
     package var document: PollsReport? { try? JSONDecoder().decode(PollsReport.self, from: Data(report.utf8)) }
 
+    /// The report event `eventSeq` as a stored `events` envelope carried it, from the station's
+    /// events envelopes that `next` gives newest first (it stops at the one that holds it).
+    package static func inStoredEvents(station: String, eventSeq: Int64,
+                                       next: () throws -> String?) rethrows -> ReportRecord? {
+        while let text = try next() {
+            guard let envelope = try? JSONDecoder().decode(Envelope.self, from: Data(text.utf8)),
+                  let payload = Data(base64Encoded: envelope.payload),
+                  let batch = try? JSONDecoder().decode(EventBatchPayload.self, from: payload),
+                  let first = batch.events.first else { continue }
+            if first.seq > eventSeq { continue }
+            return batch.events.first { $0.seq == eventSeq }.flatMap { ReportRecord(station: station, event: $0) }
+        }
+        return nil
+    }
+
     /// Every station's newest report of each occasion from `records`.
     package static func latest(_ records: [ReportRecord]) -> [String: [PollsReport.Occasion: ReportRecord]] {
         var latest: [String: [PollsReport.Occasion: ReportRecord]] = [:]

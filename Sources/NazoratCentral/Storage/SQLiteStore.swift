@@ -102,18 +102,9 @@ struct SQLiteReads: BatchReads {
 
     /// Reads the station's events envelopes from the newest back to the one that holds it.
     func reportInStoredEvents(_ record: StationRecord, eventSeq: Int64) throws -> ReportRecord? {
-        let stored = try String.fetchCursor(db, sql: """
-            SELECT envelope FROM envelopes WHERE station = ? AND generation = ? AND kind = 'events' ORDER BY seq DESC
-            """, arguments: [record.station, record.generation])
-        while let text = try stored.next() {
-            guard let envelope = try? JSONDecoder().decode(Envelope.self, from: Data(text.utf8)),
-                  let payload = Data(base64Encoded: envelope.payload),
-                  let batch = try? JSONDecoder().decode(EventBatchPayload.self, from: payload),
-                  let first = batch.events.first else { continue }
-            if first.seq > eventSeq { continue }
-            return batch.events.first { $0.seq == eventSeq }.flatMap { ReportRecord(station: record.station, event: $0) }
-        }
-        return nil
+        let statement = CentralSQL.storedEvents(record)
+        let stored = try String.fetchCursor(db, sql: statement.sql, arguments: statement.arguments)
+        return try ReportRecord.inStoredEvents(station: record.station, eventSeq: eventSeq) { try stored.next() }
     }
 }
 
