@@ -3,7 +3,7 @@
 SWIFT        ?= swift
 SUDO         := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Debian packages the build and the tests need; `make deps` installs the missing ones.
-DEBIAN_PACKAGES = pkg-config libudev-dev libsystemd-dev libsqlite3-dev umockdev libumockdev-dev usbguard systemd udev python3-yaml python3-jsonschema python3-venv openssl postgresql
+DEBIAN_PACKAGES = pkg-config libudev-dev libsystemd-dev libsqlite3-dev umockdev libumockdev-dev usbguard systemd udev python3-yaml python3-jsonschema python3-venv openssl postgresql chromium chromium-driver curl
 # What `make bench` needs beyond them, and how often it runs each scenario.
 BENCH_PACKAGES = hyperfine usbguard umockdev time
 BENCH_RUNS    ?= 3

@@ -63,6 +63,24 @@ package enum Central {
         }
     }
 
+    /// Creates or replaces the dashboard account `name` (a new password ends its sessions).
+    package static func setAccount(_ database: any CentralDatabase, name: String, role: DashboardRole,
+                                   password: String) async throws {
+        if let problem = RegistryRules.stationProblem(name) {
+            throw CentralError(message: "account name: " + problem.replacingOccurrences(of: "station id", with: "name"))
+        }
+        guard password.count >= DashboardAuth.passwordMinimum else {
+            throw CentralError(message: "the password must have at least \(DashboardAuth.passwordMinimum) characters")
+        }
+        try await database.write(DashboardSQL.setAccount(name, role: role, passwordHash: try await DashboardAuth.hash(password),
+                                                         now: nowUsec()))
+    }
+
+    /// Disables the dashboard account `name` and ends its sessions.
+    package static func disableAccount(_ database: any CentralDatabase, name: String) async throws {
+        try await database.write(DashboardSQL.disable(name, now: nowUsec()))
+    }
+
     /// Retires `station`: central refuses its envelopes from now on and keeps what it sent.
     package static func retire(_ database: any CentralDatabase, station: String) async throws {
         guard try await database.retire(station: station, now: nowUsec()) else {
@@ -74,12 +92,17 @@ package enum Central {
     /// without; client certificates required when `clientCA` is given) and serves until
     /// graceful shutdown. Returns the server (its port, when 0 was asked for).
     package static func server(host: String, port: Int, database: any CentralDatabase, certificate: String?, key: String?,
-                               clientCA: String?, liveness: Liveness, logger: Logger) async throws -> ControlServer {
+                               clientCA: String?, liveness: Liveness, dashboardTick: Duration = .seconds(2),
+                               logger: Logger) async throws -> ControlServer {
         guard certificate != nil || ["127.0.0.1", "::1", "localhost"].contains(host) else {
             throw CentralError(message: "plain HTTP only on loopback: give --tls-cert and --tls-key to listen on \(host)")
         }
+        let dashboard = DashboardRoutes(
+            auth: DashboardAuth(database: database, now: nowUsec, secure: certificate != nil),
+            feed: DashboardFeed(database: database, liveness: liveness, now: nowUsec, tick: dashboardTick, logger: logger),
+            database: database, liveness: liveness, now: nowUsec, logger: logger)
         let routes = CentralRoutes(store: database, receiver: Receiver(database: database, logger: logger), liveness: liveness,
-                                   now: nowUsec, logger: logger)
+                                   now: nowUsec, logger: logger, dashboard: dashboard)
         var secure: (@Sendable (Channel) throws -> Void)?
         if let certificate, let key {
             var tls = TLSConfiguration.makeServerConfiguration(

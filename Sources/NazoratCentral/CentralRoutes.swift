@@ -14,6 +14,8 @@ struct CentralRoutes: Sendable {
     let now: @Sendable () -> Int64
     /// Where a storage failure's detail goes (the answer is ``Receiver/storageFailed``'s sentence).
     var logger = Logger(label: "nazorat-central")
+    /// The monitoring room's pages (`/dashboard`).
+    var dashboard: DashboardRoutes?
 
     func route(_ request: ControlRequest) async -> ControlResponse {
         switch (request.method, request.path) {
@@ -21,6 +23,9 @@ struct CentralRoutes: Sendable {
         case ("GET", "/v1/stations"): return await stations()
         case ("GET", "/metrics"): return await metrics()
         case ("GET", "/v1/regions"): return await regions()
+        case (_, "/dashboard"), (_, _) where request.path.hasPrefix("/dashboard/"):
+            guard let dashboard else { return .error(404, code: "not-found", message: "no such resource: /dashboard") }
+            return await dashboard.route(request)
         case ("GET", _) where StationReportView.path(request.path) != nil:
             let (station, occasion) = StationReportView.path(request.path)!
             return await report(station: station, occasion: occasion)

@@ -1,4 +1,6 @@
+import FoundationEssentials
 import Logging
+import NazoratCentral
 import PostgresNIO
 
 /// Central's PostgreSQL schema: the SQLite store's latest (SQLiteSchema), in PostgreSQL's
@@ -78,6 +80,8 @@ enum PostgresSchema {
             )
             """,
         ]),
+        (2, DashboardSQL.schema(autoincrement: "BIGSERIAL PRIMARY KEY", integer: "BIGINT")
+            .split(separator: ";").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }),
     ]
 
     /// Brings the database forward to the newest version.

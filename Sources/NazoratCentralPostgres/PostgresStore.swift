@@ -104,10 +104,18 @@ package final class PostgresStore: CentralDatabase {
     }
 
     /// Rows read outside a transaction.
-    func read<Result: Sendable>(_ statement: SQLStatement,
-                                _ transform: @escaping @Sendable ([PostgresRandomAccessRow]) throws -> Result) async throws -> Result {
+    package func read<Result: Sendable>(_ statement: SQLStatement,
+                                        _ transform: @escaping @Sendable ([any SQLRow]) throws -> Result) async throws -> Result {
         try await timed { [self] in
             try await client.withConnection { connection in try transform(try await rows(statement, on: connection)) }
+        }
+    }
+
+    package func write(_ statements: [SQLStatement]) async throws {
+        try await timed { [self] in
+            try await client.withTransaction(logger: logger) { connection in
+                for statement in statements { try await run(statement, on: connection) }
+            }
         }
     }
 

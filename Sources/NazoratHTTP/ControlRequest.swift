@@ -12,6 +12,8 @@ public struct ControlRequest: Sendable {
     public var body: [UInt8]
     /// Who sent it (SO_PEERCRED and the user database).
     public var peer: Peer
+    /// The header fields, in order (names as sent: compare them case-insensitively).
+    public var headers: [(name: String, value: String)] = []
 
     /// A request for `target` (path and query, as on the request line) from `peer`.
     public init(method: String, target: String, body: [UInt8] = [], peer: Peer) {
@@ -29,6 +31,11 @@ public struct ControlRequest: Sendable {
 
     /// The path's segments, e.g. `["v1", "devices", "1-2"]`.
     public var segments: [String] { path.split(separator: "/").map(String.init) }
+
+    /// The first value of header field `name` (any case).
+    public func header(_ name: String) -> String? {
+        headers.first { $0.name.lowercased() == name.lowercased() }?.value
+    }
 
     /// The last value of query parameter `name`.
     public func parameter(_ name: String) -> String? { query.last { $0.name == name }?.value }

@@ -40,8 +40,9 @@ struct RequestAssembler {
         case .end:
             guard let head else { return .incomplete }
             self.head = nil
-            return .complete(ControlRequest(method: head.method.rawValue, target: head.uri, body: body, peer: peer),
-                             keepAlive: head.isKeepAlive)
+            var request = ControlRequest(method: head.method.rawValue, target: head.uri, body: body, peer: peer)
+            request.headers = head.headers.map { ($0.name, $0.value) }
+            return .complete(request, keepAlive: head.isKeepAlive)
         }
     }
 

@@ -14,7 +14,7 @@ struct NazoratCentralCommand: AsyncParsableCommand {
         commandName: "nazorat-central",
         abstract: "Receive, verify and store polling stations' signed envelopes (reference implementation).",
         discussion: "The protocol is docs/central-protocol.md.",
-        subcommands: [Serve.self, Enroll.self, Retire.self, Import.self], defaultSubcommand: Serve.self)
+        subcommands: [Serve.self, Enroll.self, Retire.self, Import.self, Account.self], defaultSubcommand: Serve.self)
 }
 
 struct Serve: AsyncParsableCommand {
@@ -35,6 +35,8 @@ struct Serve: AsyncParsableCommand {
     var grace = 30
     @Option(help: "The same while its polls are open: shorter, a silent station matters more then.")
     var graceOpen = 15
+    @Option(help: "Seconds between the dashboard's live updates.")
+    var dashboardRefresh = 2
     @Option(help: "The lowest level logged: trace, debug, info, notice, warning, error, critical.")
     var logLevel = "info"
 
@@ -55,7 +57,8 @@ struct Serve: AsyncParsableCommand {
         let server = try await Central.server(
             host: address.host, port: address.port, database: database, certificate: tlsCert, key: tlsKey,
             clientCA: tlsClientCa,
-            liveness: Liveness(intervalSeconds: heartbeatInterval, graceSeconds: grace, graceOpenSeconds: graceOpen), logger: logger)
+            liveness: Liveness(intervalSeconds: heartbeatInterval, graceSeconds: grace, graceOpenSeconds: graceOpen),
+            dashboardTick: .seconds(max(1, dashboardRefresh)), logger: logger)
         // Unbuffered: whoever started it (a test, a supervisor) learns the port at once.
         FileHandle.standardOutput.write(Data(("nazorat-central listening on \(address.host):\(server.localPort ?? address.port)"
             + (tlsCert == nil ? " (plain HTTP, loopback)" : " (TLS)") + "\n").utf8))
@@ -144,6 +147,41 @@ struct Import: AsyncParsableCommand {
     func run() async throws {
         try await reportingErrors("import") {
             print(try await store.withDatabase(existing: true) { try await Central.importBundle($0, directory: bundle) })
+        }
+    }
+}
+
+struct Account: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Create or replace a dashboard account (the password is read from standard input), or disable one.",
+        discussion: "Viewers read the dashboard; operators also enrol and retire stations. The password (at least 12 "
+            + "characters, the first line of standard input) is kept as a bcrypt hash; a new one ends the account's "
+            + "sessions, and so does --disable.")
+
+    @OptionGroup var store: StoreOptions
+    @Option(help: "viewer or operator.")
+    var role: String = "viewer"
+    @Flag(help: "Disable the account instead.")
+    var disable = false
+    @Argument(help: "The account's name.")
+    var name: String
+
+    func validate() throws {
+        try store.validate()
+        guard DashboardRole(rawValue: role) != nil else { throw ValidationError("--role is viewer or operator") }
+    }
+
+    func run() async throws {
+        try await reportingErrors("account") {
+            if disable {
+                try await store.withDatabase { try await Central.disableAccount($0, name: name) }
+                print("disabled \(name)")
+                return
+            }
+            let password = readLine(strippingNewline: true) ?? ""
+            try await store.withDatabase { try await Central.setAccount($0, name: name, role: DashboardRole(rawValue: role)!,
+                                                                         password: password) }
+            print("\(name) can sign in to the dashboard as \(role)")
         }
     }
 }

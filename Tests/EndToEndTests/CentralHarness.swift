@@ -21,14 +21,14 @@ final class CentralProcess {
     /// Starts central on `port` (0: any free port) with `extra` arguments (TLS), on SQLite in
     /// `directory` or on PostgreSQL: in `sharing`'s database if given (a second process), or
     /// in a new one.
-    init(store: CentralStoreKind = .sqlite, directory: String? = nil, port: Int = 0, extra: [String] = [],
+    init(store: CentralStoreKind = .sqlite, directory: String? = nil, port: Int = 0, grace: Int = 4, extra: [String] = [],
          sharing: CentralProcess? = nil) async throws {
         self.directory = try directory ?? Paths.temporaryDirectory()
         postgres = try sharing?.postgres ?? (store == .postgres ? TestPostgres.createDatabase() : nil)
         let storeArguments = try postgres.map { ["--database", try TestPostgres.url($0)] } ?? ["--state-dir", self.directory]
         self.storeArguments = storeArguments
         process = try RunningProcess(Paths.products + "/nazorat-central", [
-            "--listen", "127.0.0.1:\(port)", "--heartbeat-interval", "1", "--grace", "4", "--grace-open", "4",
+            "--listen", "127.0.0.1:\(port)", "--heartbeat-interval", "1", "--grace", "\(grace)", "--grace-open", "4",
         ] + storeArguments + extra, environment: [:])
         try await process.waitForLine(containing: "nazorat-central listening on")
         let line = try #require(await process.lines.elements.first { $0.contains("listening on") })

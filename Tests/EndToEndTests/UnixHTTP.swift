@@ -74,9 +74,11 @@ struct UnixHTTP {
         return descriptor
     }
 
-    /// Sends `method target` with `body` to 127.0.0.1:`port` and reads the whole response.
-    static func request(port: Int, _ method: String, _ target: String, body: Data = Data()) throws -> Response {
-        try exchange(try connect(port: port), method, target, body: body)
+    /// Sends `method target` with `body` (and header fields `headers`) to 127.0.0.1:`port`
+    /// and reads the whole response.
+    static func request(port: Int, _ method: String, _ target: String, body: Data = Data(),
+                        headers: [String: String] = [:]) throws -> Response {
+        try exchange(try connect(port: port), method, target, body: body, headers: headers)
     }
 
     /// Sends `method target` with `body` on a new connection and reads the whole response.
@@ -84,12 +86,35 @@ struct UnixHTTP {
         try exchange(try connect(path), method, target, body: body)
     }
 
-    private static func exchange(_ descriptor: Int32, _ method: String, _ target: String, body: Data) throws -> Response {
+    private static func exchange(_ descriptor: Int32, _ method: String, _ target: String, body: Data,
+                                 headers: [String: String] = [:]) throws -> Response {
         defer { close(descriptor) }
-        var head = "\(method) \(target) HTTP/1.1\r\nHost: nazorat\r\nConnection: close\r\n"
+        var head = "\(method) \(target) HTTP/1.1\r\nHost: \(headers["Host"] ?? "nazorat")\r\nConnection: close\r\n"
+        for (name, value) in headers.sorted(by: { $0.key < $1.key }) where name != "Host" { head += "\(name): \(value)\r\n" }
         if !body.isEmpty || method != "GET" { head += "Content-Type: application/json\r\nContent-Length: \(body.count)\r\n" }
         try send(Data((head + "\r\n").utf8) + body, on: descriptor)
-        return try parse(readToEnd(descriptor))
+        return try parse(readResponse(descriptor))
+    }
+
+    /// The response's bytes: to its Content-Length when it has one (a server may keep the
+    /// connection open despite `Connection: close`, as chromedriver does), else to the end.
+    static func readResponse(_ descriptor: Int32) throws -> Data {
+        var data = Data()
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            if let end = data.range(of: Data("\r\n\r\n".utf8)) {
+                let head = String(decoding: data[..<end.lowerBound], as: UTF8.self).lowercased()
+                if let line = head.components(separatedBy: "\r\n").first(where: { $0.hasPrefix("content-length:") }),
+                   let length = Int(line.dropFirst("content-length:".count).trimmingCharacters(in: .whitespaces)),
+                   data.count - end.upperBound >= length {
+                    return data.prefix(end.upperBound + length)
+                }
+            }
+            let count = recv(descriptor, &buffer, buffer.count, 0)
+            if count == 0 { return data }
+            guard count > 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+            data.append(contentsOf: buffer.prefix(count))
+        }
     }
 
     static func send(_ data: Data, on descriptor: Int32) throws {

@@ -16,7 +16,7 @@ package struct RegistryPlan {
         package var generation: Int64
         package var publicKey: String
 
-        package init(row: some SQLRow) throws {
+        package init(row: any SQLRow) throws {
             station = try row.text(required: "station")
             generation = try row.integer(required: "generation")
             publicKey = try row.text(required: "public_key")

@@ -30,6 +30,12 @@ package protocol CentralDatabase: Sendable {
     /// The keys `station` had before its current one, oldest first.
     func formerKeys(station: String) async throws -> [(generation: Int64, publicKey: String)]
 
+    /// Runs `statements` in one transaction (the dashboard's accounts, sessions and audit).
+    func write(_ statements: [SQLStatement]) async throws
+    /// The rows `statement` selects, as `transform` makes them.
+    func read<Result: Sendable>(_ statement: SQLStatement,
+                                _ transform: @escaping @Sendable ([any SQLRow]) throws -> Result) async throws -> Result
+
     /// Ends the store's connections.
     func close() async
 }

@@ -31,7 +31,7 @@ package struct ReportRecord: Sendable, Equatable {
         guard document?.occasion == occasion else { return nil }
     }
 
-    package init(row: some SQLRow) throws {
+    package init(row: any SQLRow) throws {
         station = try row.text(required: "station")
         occasion = PollsReport.Occasion(rawValue: try row.text(required: "occasion")) ?? .zero
         eventSeq = try row.integer(required: "event_seq")

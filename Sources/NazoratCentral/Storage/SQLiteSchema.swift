@@ -102,6 +102,9 @@ enum SQLiteSchema {
                 ALTER TABLE rejections ADD COLUMN generation INTEGER;
                 """)
         }
+        migrator.registerMigration("v4: dashboard accounts, sessions, audit") { db in
+            try db.execute(sql: DashboardSQL.schema(autoincrement: "INTEGER PRIMARY KEY AUTOINCREMENT", integer: "INTEGER"))
+        }
         return migrator
     }
 }

@@ -81,6 +81,15 @@ final class SQLiteStore: CentralDatabase {
         }.map { ($0.generation, $0.publicKey) }
     }
 
+    func write(_ statements: [SQLStatement]) async throws {
+        try await pool.write { db in for statement in statements { try db.run(statement) } }
+    }
+
+    func read<Result: Sendable>(_ statement: SQLStatement,
+                                _ transform: @escaping @Sendable ([any SQLRow]) throws -> Result) async throws -> Result {
+        try await pool.read { db in try transform(try db.rows(statement)) }
+    }
+
     func close() async {}
 }
 

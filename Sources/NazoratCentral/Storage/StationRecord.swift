@@ -26,7 +26,7 @@ package struct StationRecord: Sendable, Equatable {
     /// Its installation under the current key, from 1 (Registry/RegistryPlan.swift).
     package var generation: Int64
 
-    package init(row: some SQLRow) throws {
+    package init(row: any SQLRow) throws {
         station = try row.text(required: "station")
         publicKey = try row.text(required: "public_key")
         enrolledUsec = try row.integer(required: "enrolled_usec")

@@ -1,0 +1,75 @@
+import FoundationEssentials
+import NazoratCore
+
+/// What the monitoring room's overview shows, made once per tick for every viewer: the
+/// country and each region by state, turnout while the polls are open, final reports after
+/// they close, and the stations that need someone first (down, then alarmed, then late).
+struct DashboardSnapshot: Encodable, Sendable {
+    struct Region: Encodable, Sendable {
+        var region: String
+        var total: Int
+        var states: [String: Int]
+        /// Public counters summed over the region's stations whose polls are open.
+        var turnout: Int64
+        /// Stations whose polls are open, and closed stations that sent their final report.
+        var open: Int
+        var finalReports: Int
+    }
+
+    /// One station that needs attention.
+    struct Attention: Encodable, Sendable {
+        var station: String
+        var region: String
+        var district: String
+        var name: String
+        var state: StationState
+        var openAlarms: Int
+        var lastSeen: String?
+    }
+
+    var generatedAt: String
+    var national: RegionTally.Count
+    var turnout: Int64
+    var regions: [Region]
+    var attention: [Attention]
+    /// How many need attention in all (the list shows the first ``attentionLimit``).
+    var attentionTotal: Int
+
+    static let attentionLimit = 200
+
+    init(_ views: [StationView], now: Int64) {
+        generatedAt = Date(timeIntervalSince1970: Double(now) / 1e6).formatted(.iso8601)
+        var national = RegionTally.Count()
+        var regions: [String: Region] = [:]
+        for view in views {
+            national.add(view.state)
+            var region = regions[view.region] ?? Region(region: view.region, total: 0, states: RegionTally.Count().states,
+                                                        turnout: 0, open: 0, finalReports: 0)
+            region.total += 1
+            region.states[view.state.rawValue, default: 0] += 1
+            if view.phase == "open" {
+                region.open += 1
+                // Saturating: the counters are the stations' to state.
+                let ballots = view.counters.reduce(Int64(0)) { $0.addingReportingOverflow(max(0, $1.public ?? 0)).partialValue }
+                region.turnout = region.turnout.addingReportingOverflow(ballots).partialValue
+            }
+            if view.finalReport { region.finalReports += 1 }
+            regions[view.region] = region
+        }
+        self.national = national
+        self.regions = regions.keys.sorted().compactMap { regions[$0] }
+        turnout = self.regions.reduce(0) { $0.addingReportingOverflow($1.turnout).partialValue }
+        let needy = views.filter { $0.state == .down || $0.state == .late || !$0.openAlarms.isEmpty }
+            .sorted { Self.urgency($0) != Self.urgency($1) ? Self.urgency($0) < Self.urgency($1) : $0.station < $1.station }
+        attentionTotal = needy.count
+        attention = needy.prefix(Self.attentionLimit).map {
+            Attention(station: $0.station, region: $0.region, district: $0.district, name: $0.name, state: $0.state,
+                      openAlarms: $0.openAlarms.count, lastSeen: $0.lastSeen)
+        }
+    }
+
+    /// Down first, then alarmed, then late.
+    private static func urgency(_ view: StationView) -> Int {
+        view.state == .down ? 0 : !view.openAlarms.isEmpty ? 1 : 2
+    }
+}

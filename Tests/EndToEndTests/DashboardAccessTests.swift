@@ -1,0 +1,66 @@
+import Foundation
+import Testing
+
+/// Who may open the dashboard: nobody without signing in, not a station with its own
+/// certificate, and a viewer not for an operator's action; each refusal and each operator
+/// action is in the audit with who, when and from where. Over mutual TLS, as central is
+/// deployed (curl presents the certificates).
+@Suite(.serialized) struct DashboardAccessTests {
+    private let password = "monitoring room 2026"
+
+    /// curl to central at `path`; its status and body. `cookies`: the jar to read and write.
+    private func curl(_ pki: TLSTests.PKI, _ central: CentralProcess, _ path: String, body: String? = nil,
+                      cookies: String? = nil) throws -> (status: Int, body: String) {
+        var arguments = ["-s", "-o", "-", "-w", "\n%{http_code}", "--cacert", pki.path("ca.pem"), "--cert", pki.path("client.pem"),
+                         "--key", pki.path("client.key")]
+        if let cookies { arguments += ["-b", cookies, "-c", cookies] }
+        if let body { arguments += ["-H", "Content-Type: application/json", "--data-binary", body] }
+        let result = try runToCompletion("/usr/bin/curl", arguments + ["https://127.0.0.1:\(central.port)\(path)"], environment: [:])
+        let text = String(decoding: result.stdout, as: UTF8.self)
+        let status = Int(text.split(separator: "\n").last ?? "") ?? 0
+        return (status, String(text.split(separator: "\n").dropLast().joined(separator: "\n")))
+    }
+
+    @Test func noSessionAStationsCertificateAndAViewersOperatorActionAreRefusedAndRecorded() async throws {
+        let pki = try TLSTests.PKI()
+        let central = try await CentralProcess(extra: ["--tls-cert", pki.path("server.pem"), "--tls-key", pki.path("server.key"),
+                                                       "--tls-client-ca", pki.path("ca.pem")])
+        try central.enroll("TEST-0006", key: Data(repeating: 1, count: 32).base64EncodedString())
+        try central.account("vera", role: "viewer", password: password)
+        try central.account("omar", role: "operator", password: password)
+
+        // The station's own certificate (the uplink's), and no session: refused.
+        #expect(try curl(pki, central, "/dashboard/api/overview").status == 401)
+        #expect(try curl(pki, central, "/dashboard/api/retire", body: #"{"station":"TEST-0006"}"#).status == 401)
+        #expect(try curl(pki, central, "/dashboard/api/login", body: #"{"name":"TEST-0006","password":"x"}"#).status == 401,
+                "a station id is no account")
+        // The page itself holds no data and loads; everything it shows needs a session.
+        #expect(try curl(pki, central, "/dashboard/").status == 200)
+
+        let viewer = try Paths.temporaryDirectory() + "/vera.cookies"
+        #expect(try curl(pki, central, "/dashboard/api/login", body: #"{"name":"vera","password":"wrong password!"}"#,
+                         cookies: viewer).status == 401)
+        #expect(try curl(pki, central, "/dashboard/api/login", body: #"{"name":"vera","password":"\#(password)"}"#,
+                         cookies: viewer).status == 200)
+        #expect(try curl(pki, central, "/dashboard/api/overview", cookies: viewer).status == 200)
+        let forbidden = try curl(pki, central, "/dashboard/api/retire", body: #"{"station":"TEST-0006"}"#, cookies: viewer)
+        #expect(forbidden.status == 403 && forbidden.body.contains("for operators"), "\(forbidden)")
+
+        let operatorJar = try Paths.temporaryDirectory() + "/omar.cookies"
+        #expect(try curl(pki, central, "/dashboard/api/login", body: #"{"name":"omar","password":"\#(password)"}"#,
+                         cookies: operatorJar).status == 200)
+        #expect(try curl(pki, central, "/dashboard/api/retire", body: #"{"station":"TEST-0006"}"#, cookies: operatorJar).status == 200)
+        #expect(try central.column("SELECT retired_usec IS NOT NULL FROM stations WHERE station = 'TEST-0006'") == ["1"])
+        #expect(try curl(pki, central, "/dashboard/api/logout", body: "{}", cookies: operatorJar).status == 200)
+        #expect(try curl(pki, central, "/dashboard/api/overview", cookies: operatorJar).status == 401, "signed out")
+
+        let audit = try central.column("""
+            SELECT COALESCE(account, '-') || ' ' || action || ' ' || COALESCE(target, '-') || ' ' || outcome FROM audit ORDER BY id
+            """)
+        #expect(audit == ["- read /dashboard/api/overview no-session", "- read /dashboard/api/retire no-session",
+                          "TEST-0006 login - bad-password", "vera login - bad-password", "vera login - done",
+                          "vera retire TEST-0006 forbidden", "omar login - done", "omar retire TEST-0006 done",
+                          "omar logout - done", "- read /dashboard/api/overview no-session"], "\(audit)")
+        #expect(try central.column("SELECT DISTINCT peer LIKE '%127.0.0.1%' FROM audit") == ["1"], "from where, each time")
+    }
+}
