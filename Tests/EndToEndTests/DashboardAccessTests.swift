@@ -21,9 +21,10 @@ import Testing
         return (status, String(text.split(separator: "\n").dropLast().joined(separator: "\n")))
     }
 
-    @Test func noSessionAStationsCertificateAndAViewersOperatorActionAreRefusedAndRecorded() async throws {
+    @Test(arguments: CentralStoreKind.allCases)
+    func noSessionAStationsCertificateAndAViewersOperatorActionAreRefusedAndRecorded(_ store: CentralStoreKind) async throws {
         let pki = try TLSTests.PKI()
-        let central = try await CentralProcess(extra: ["--tls-cert", pki.path("server.pem"), "--tls-key", pki.path("server.key"),
+        let central = try await CentralProcess(store: store, extra: ["--tls-cert", pki.path("server.pem"), "--tls-key", pki.path("server.key"),
                                                        "--tls-client-ca", pki.path("ca.pem")])
         try central.enroll("TEST-0006", key: Data(repeating: 1, count: 32).base64EncodedString())
         try central.account("vera", role: "viewer", password: password)
@@ -50,7 +51,7 @@ import Testing
         #expect(try curl(pki, central, "/dashboard/api/login", body: #"{"name":"omar","password":"\#(password)"}"#,
                          cookies: operatorJar).status == 200)
         #expect(try curl(pki, central, "/dashboard/api/retire", body: #"{"station":"TEST-0006"}"#, cookies: operatorJar).status == 200)
-        #expect(try central.column("SELECT retired_usec IS NOT NULL FROM stations WHERE station = 'TEST-0006'") == ["1"])
+        #expect(try central.column("SELECT COUNT(*) FROM stations WHERE station = 'TEST-0006' AND retired_usec IS NOT NULL") == ["1"])
         #expect(try curl(pki, central, "/dashboard/api/logout", body: "{}", cookies: operatorJar).status == 200)
         #expect(try curl(pki, central, "/dashboard/api/overview", cookies: operatorJar).status == 401, "signed out")
 
@@ -61,6 +62,6 @@ import Testing
                           "TEST-0006 login - bad-password", "vera login - bad-password", "vera login - done",
                           "vera retire TEST-0006 forbidden", "omar login - done", "omar retire TEST-0006 done",
                           "omar logout - done", "- read /dashboard/api/overview no-session"], "\(audit)")
-        #expect(try central.column("SELECT DISTINCT peer LIKE '%127.0.0.1%' FROM audit") == ["1"], "from where, each time")
+        #expect(try central.column("SELECT COUNT(*) FROM audit WHERE peer NOT LIKE '%127.0.0.1%'") == ["0"], "from where, each time")
     }
 }
