@@ -78,6 +78,9 @@ package enum Central {
 
     /// Disables the dashboard account `name` and ends its sessions.
     package static func disableAccount(_ database: any CentralDatabase, name: String) async throws {
+        let known = RegistryRules.stationProblem(name) == nil
+            ? try await database.read(SQLStatement("SELECT name FROM accounts WHERE name = ?", [.text(name)])) { !$0.isEmpty } : false
+        guard known else { throw CentralError(message: "there is no account \(DeviceString(name).escaped(limit: 64))") }
         try await database.write(DashboardSQL.disable(name, now: nowUsec()))
     }
 
@@ -98,7 +101,7 @@ package enum Central {
             throw CentralError(message: "plain HTTP only on loopback: give --tls-cert and --tls-key to listen on \(host)")
         }
         let dashboard = DashboardRoutes(
-            auth: DashboardAuth(database: database, now: nowUsec, secure: certificate != nil),
+            auth: DashboardAuth(database: database, now: nowUsec, secure: certificate != nil, logger: logger),
             feed: DashboardFeed(database: database, liveness: liveness, now: nowUsec, tick: dashboardTick, logger: logger),
             database: database, liveness: liveness, now: nowUsec, logger: logger)
         let routes = CentralRoutes(store: database, receiver: Receiver(database: database, logger: logger), liveness: liveness,

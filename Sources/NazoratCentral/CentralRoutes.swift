@@ -23,7 +23,7 @@ struct CentralRoutes: Sendable {
         case ("GET", "/v1/stations"): return await stations()
         case ("GET", "/metrics"): return await metrics()
         case ("GET", "/v1/regions"): return await regions()
-        case (_, "/dashboard"), (_, _) where request.path.hasPrefix("/dashboard/"):
+        case _ where request.path == "/dashboard" || request.path.hasPrefix("/dashboard/"):
             guard let dashboard else { return .error(404, code: "not-found", message: "no such resource: /dashboard") }
             return await dashboard.route(request)
         case ("GET", _) where StationReportView.path(request.path) != nil:

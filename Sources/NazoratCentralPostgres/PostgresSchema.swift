@@ -1,4 +1,3 @@
-import FoundationEssentials
 import Logging
 import NazoratCentral
 import PostgresNIO
@@ -80,8 +79,7 @@ enum PostgresSchema {
             )
             """,
         ]),
-        (2, DashboardSQL.schema(autoincrement: "BIGSERIAL PRIMARY KEY", integer: "BIGINT")
-            .split(separator: ";").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }),
+        (2, DashboardSQL.schema(autoincrement: "BIGSERIAL PRIMARY KEY", integer: "BIGINT")),
     ]
 
     /// Brings the database forward to the newest version.

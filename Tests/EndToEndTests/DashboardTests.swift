@@ -31,14 +31,15 @@ import Testing
                             ("JIZ-1", "Jizzax", "Zomin", "School 5", keys[4])])
         try central.retire("JIZ-1")
         try central.account("vera", role: "viewer", password: password)
-        // AND-1 and BUX-2 (polls open, 7 + 5 ballots) keep beating; BUX-1 beats once and falls silent; AND-2 never.
-        #expect(try central.post([heartbeat("BUX-1", seq: 1, key: keys[2])]).status == 200)
-        let stop = Mutex(false), port = central.port, (alive, open) = (keys[0], keys[3])
+        // AND-1 and BUX-2 (polls open, 7 + 5 ballots) keep beating; BUX-1 beats until the
+        // overview has been read, then falls silent; AND-2 never beats.
+        let stop = Mutex(false), silent = Mutex(false), port = central.port, (alive, quiet, open) = (keys[0], keys[2], keys[3])
         let beating = Thread {
             var seq: Int64 = 1
             while !stop.withLock({ $0 }) {
-                for body in [try? heartbeat("AND-1", seq: seq, key: alive), try? heartbeat("BUX-2", seq: seq, key: open, phase: "open",
-                                                                                        ballots: [7, 5])] {
+                let bux1 = silent.withLock { $0 } ? nil : try? heartbeat("BUX-1", seq: seq, key: quiet)
+                for body in [try? heartbeat("AND-1", seq: seq, key: alive), bux1,
+                             try? heartbeat("BUX-2", seq: seq, key: open, phase: "open", ballots: [7, 5])] where body != nil {
                     let data = (try? JSONSerialization.data(withJSONObject: ["envelopes": [body as Any]])) ?? Data()
                     _ = try? UnixHTTP.request(port: port, "POST", "/v1/envelopes", body: data)
                 }
@@ -63,7 +64,8 @@ import Testing
         #expect(try browser.run("return document.body.dataset.role") as? String == "viewer")
         try save(browser, "overview")
 
-        // BUX-1 is silent: late, then down, on the page as it stands.
+        // BUX-1 falls silent: late, then down, on the page as it stands.
+        silent.withLock { $0 = true }
         let state = "const r = document.querySelector('#attention tr[data-station=\"BUX-1\"]'); return r ? r.children[4].textContent : null;"
         try await eventually("BUX-1 late", timeout: .seconds(60)) { try browser.run(state) as? String == "late" }
         try await eventually("BUX-1 down", timeout: .seconds(60)) { try browser.run(state) as? String == "down" }
@@ -94,8 +96,10 @@ import Testing
         try await eventually("the alarm on the station's page") {
             try browser.run("return document.querySelector('#station-alarms li[data-kind=\"device.unexpected\"]') !== null") as? Bool == true
         }
-        let events = try browser.run("return document.querySelector('#station-events').textContent") as? String ?? ""
-        #expect(events.contains("device."), "the event timeline shows the stick")
+        try await eventually("the stick's alarm in the event timeline") {
+            (try browser.run("return document.querySelector('#station-events').textContent") as? String ?? "")
+                .contains("alarm: device.unexpected at 1-3")
+        }
         try save(browser, "station")
     }
 }

@@ -9,9 +9,12 @@ actor DashboardFeed {
     private let now: @Sendable () -> Int64
     private let tick: Duration
     private let logger: Logger
-    private var watchers: [UInt64: AsyncStream<[UInt8]>.Continuation] = [:]
+    /// Each open page's stream, with its session's token hash: a stream ends with its session.
+    private var watchers: [UInt64: (session: String, continuation: AsyncStream<[UInt8]>.Continuation)] = [:]
     private var nextWatcher: UInt64 = 0
     private var ticking: Task<Void, Never>?
+    /// The newest event, for a page that starts watching between two ticks.
+    private var latest: [UInt8]?
 
     init(database: any CentralDatabase, liveness: Liveness, now: @escaping @Sendable () -> Int64, tick: Duration,
          logger: Logger) {
@@ -26,15 +29,33 @@ actor DashboardFeed {
         }, now: now)
     }
 
-    /// An event stream: the overview now and at every tick, until the client goes away.
-    func watch() -> AsyncStream<[UInt8]> {
+    /// An event stream: the overview now and at every tick, until the client goes away or the
+    /// session `session` (its token's hash) ends: signed out, expired, or the account disabled.
+    func watch(session: String) -> AsyncStream<[UInt8]> {
         let (stream, continuation) = AsyncStream<[UInt8]>.makeStream(bufferingPolicy: .bufferingNewest(2))
         let id = nextWatcher
         nextWatcher += 1
-        watchers[id] = continuation
+        watchers[id] = (session, continuation)
         continuation.onTermination = { _ in Task { await self.stopWatching(id) } }
-        if ticking == nil { ticking = Task { await self.run() } }
+        if ticking == nil {
+            ticking = Task { await self.run() }
+        } else if let latest {
+            continuation.yield(latest)
+        }
         return stream
+    }
+
+    /// Finishes the streams whose sessions are no longer open (one query a tick).
+    private func endClosedSessions() async throws {
+        let sessions = Array(Set(watchers.values.map(\.session)))
+        guard !sessions.isEmpty else { return }
+        let open = try await database.read(DashboardSQL.openSessions(sessions, now: now())) { rows in
+            Set(try rows.map { try $0.text(required: "token_hash") })
+        }
+        for (id, watcher) in watchers where !open.contains(watcher.session) {
+            watcher.continuation.finish()
+            watchers[id] = nil
+        }
     }
 
     private func stopWatching(_ id: UInt64) {
@@ -42,17 +63,20 @@ actor DashboardFeed {
         if watchers.isEmpty {
             ticking?.cancel()
             ticking = nil
+            latest = nil
         }
     }
 
     private func run() async {
         while !Task.isCancelled {
             do {
+                try await endClosedSessions()
                 let event = Array("event: overview\ndata: ".utf8) + (try JSONEncoder().encode(try await snapshot())) + Array("\n\n".utf8)
-                for watcher in watchers.values { watcher.yield(event) }
+                latest = event
+                for watcher in watchers.values { watcher.continuation.yield(event) }
             } catch {
                 logger.error("the dashboard's overview could not be made: \(error)")
-                for watcher in watchers.values { watcher.yield(Array("event: unavailable\ndata: {}\n\n".utf8)) }
+                for watcher in watchers.values { watcher.continuation.yield(Array("event: unavailable\ndata: {}\n\n".utf8)) }
             }
             try? await Task.sleep(for: tick)
         }

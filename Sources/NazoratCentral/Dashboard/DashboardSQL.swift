@@ -1,23 +1,25 @@
 /// The dashboard's tables and statements, for both stores: the accounts of the monitoring
 /// room, their sessions, and the audit of what they did and were refused.
 package enum DashboardSQL {
-    /// The tables, in either store's integer types.
-    package static func schema(autoincrement: String, integer: String) -> String {
-        """
+    /// The tables, in either store's integer types, one statement each.
+    package static func schema(autoincrement: String, integer: String) -> [String] {
+        ["""
         CREATE TABLE accounts (
             name          TEXT PRIMARY KEY NOT NULL,
             role          TEXT NOT NULL,
             password_hash TEXT NOT NULL,
             created_usec  \(integer) NOT NULL,
             disabled_usec \(integer)
-        );
+        )
+        """, """
         -- A session is known by its token's SHA-256 only: the table does not hold what opens it.
         CREATE TABLE sessions (
             token_hash    TEXT PRIMARY KEY NOT NULL,
             account       TEXT NOT NULL,
             created_usec  \(integer) NOT NULL,
             expires_usec  \(integer) NOT NULL
-        );
+        )
+        """, """
         -- Every operator action and every refusal: who, when, from where, what, and how it ended.
         CREATE TABLE audit (
             id            \(autoincrement),
@@ -28,8 +30,8 @@ package enum DashboardSQL {
             target        TEXT,
             outcome       TEXT NOT NULL,
             peer          TEXT NOT NULL
-        );
-        """
+        )
+        """]
     }
 
     static func setAccount(_ name: String, role: DashboardRole, passwordHash: String, now: Int64) -> [SQLStatement] {
@@ -61,6 +63,15 @@ package enum DashboardSQL {
             SELECT a.name AS name, a.role AS role FROM sessions s JOIN accounts a ON a.name = s.account
             WHERE s.token_hash = ? AND s.expires_usec > ? AND a.disabled_usec IS NULL
             """, [.text(tokenHash), .integer(now)])
+    }
+
+    /// Which of `tokenHashes` are open sessions of enabled accounts.
+    static func openSessions(_ tokenHashes: [String], now: Int64) -> SQLStatement {
+        SQLStatement("""
+            SELECT s.token_hash AS token_hash FROM sessions s JOIN accounts a ON a.name = s.account
+            WHERE s.token_hash IN (\(tokenHashes.map { _ in "?" }.joined(separator: ", "))) AND s.expires_usec > ?
+            AND a.disabled_usec IS NULL
+            """, tokenHashes.map { .text($0) } + [.integer(now)])
     }
 
     static func closeSession(tokenHash: String) -> SQLStatement {

@@ -46,6 +46,7 @@ enum DashboardScript {
 
         function signedIn(identity) {
           me = identity;
+          if (live) live.close();
           document.body.dataset.role = me.role;
           $("#who").textContent = me.account + " (" + me.role + ")";
           $("#login").hidden = true; $("#logout").hidden = false;
@@ -56,11 +57,27 @@ enum DashboardScript {
             if (shown) loadStation(shown);
           });
           live.addEventListener("unavailable", () => { $("#live-state").textContent = "(central's storage is unavailable)"; });
-          live.onerror = () => { $("#live-state").textContent = "(reconnecting)"; };
+          live.onerror = () => {
+            $("#live-state").textContent = "(reconnecting)";
+            // Closed for good (a refusal): signed out, or central is back without this session.
+            if (live && live.readyState === EventSource.CLOSED) reconnect();
+          };
           navigate();
         }
 
+        // After 5 s: signed in again if the session still holds (else the form), or later again.
+        function reconnect() {
+          setTimeout(async () => {
+            try {
+              const response = await api("me");
+              if (response.ok) signedIn(await response.json()); else reconnect();
+            } catch (error) { /* signed out: the form is shown */ }
+          }, 5000);
+        }
+
         function drawOverview(s) {
+          // For make bench-central: when the overview was first drawn, since the page began loading.
+          if (performance.getEntriesByName("nazorat-overview").length === 0) performance.mark("nazorat-overview");
           $("#generated").textContent = s.generatedAt;
           $("#turnout").textContent = String(s.turnout);
           const national = $("#national");
@@ -96,8 +113,14 @@ enum DashboardScript {
 
         async function loadStation(id) {
           const response = await api("stations/" + encodeURIComponent(id));
-          if (!response.ok) { $("#station-title").textContent = (await response.json()).error.message; return; }
           const page = await response.json();
+          if (shown !== id) return; // another station was chosen meanwhile
+          if (!response.ok) {
+            $("#station-title").textContent = page.error.message;
+            ["#station-alarms", "#station-counters tbody", "#station-heartbeats tbody", "#station-events tbody"]
+              .forEach((selector) => $(selector).replaceChildren());
+            return;
+          }
           const s = page.station;
           $("#station-title").textContent = s.station + ": " + s.name + " (" + s.region + ", " + s.district + ")";
           $("#station-state").textContent = s.state;
@@ -121,7 +144,7 @@ enum DashboardScript {
         function navigate() {
           if (!me) return;
           const match = location.hash.match(/^#\/station\/(.+)$/);
-          shown = match ? decodeURIComponent(match[1]) : null;
+          try { shown = match ? decodeURIComponent(match[1]) : null; } catch (error) { shown = null; }
           $("#overview").hidden = shown !== null;
           $("#station").hidden = shown === null;
           $("#retire-result").textContent = "";
@@ -145,7 +168,10 @@ enum DashboardScript {
             signedIn(answer);
           });
           $("#logout").addEventListener("click", async () => { await post("logout", {}); signedOut(); });
-          $("#retire").addEventListener("click", () => act("retire", { station: shown }, $("#retire-result")));
+          $("#retire").addEventListener("click", () => {
+            if (confirm("Retire " + shown + "? Central will refuse its envelopes until it is enrolled again."))
+              act("retire", { station: shown }, $("#retire-result"));
+          });
           $("#enroll").addEventListener("submit", (event) => {
             event.preventDefault();
             act("enroll", { station: $("#enroll-station").value, publicKey: $("#enroll-key").value }, $("#enroll-result"));

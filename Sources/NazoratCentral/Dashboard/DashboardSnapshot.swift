@@ -11,8 +11,9 @@ struct DashboardSnapshot: Encodable, Sendable {
         var states: [String: Int]
         /// Public counters summed over the region's stations whose polls are open.
         var turnout: Int64
-        /// Stations whose polls are open, and closed stations that sent their final report.
+        /// Stations whose polls are open.
         var open: Int
+        /// Stations that sent their final report.
         var finalReports: Int
     }
 
@@ -47,25 +48,32 @@ struct DashboardSnapshot: Encodable, Sendable {
                                                         turnout: 0, open: 0, finalReports: 0)
             region.total += 1
             region.states[view.state.rawValue, default: 0] += 1
-            if view.phase == "open" {
+            // A retired station's last heartbeat counts for nothing.
+            if view.phase == "open", view.state != .retired {
                 region.open += 1
-                // Saturating: the counters are the stations' to state.
-                let ballots = view.counters.reduce(Int64(0)) { $0.addingReportingOverflow(max(0, $1.public ?? 0)).partialValue }
-                region.turnout = region.turnout.addingReportingOverflow(ballots).partialValue
+                region.turnout = view.counters.reduce(region.turnout) { Self.add($0, $1.public ?? 0) }
             }
             if view.finalReport { region.finalReports += 1 }
             regions[view.region] = region
         }
         self.national = national
         self.regions = regions.keys.sorted().compactMap { regions[$0] }
-        turnout = self.regions.reduce(0) { $0.addingReportingOverflow($1.turnout).partialValue }
-        let needy = views.filter { $0.state == .down || $0.state == .late || !$0.openAlarms.isEmpty }
+        turnout = self.regions.reduce(0) { Self.add($0, $1.turnout) }
+        let needy = views.filter { $0.state == .down || $0.state == .late || ($0.state != .retired && !$0.openAlarms.isEmpty) }
             .sorted { Self.urgency($0) != Self.urgency($1) ? Self.urgency($0) < Self.urgency($1) : $0.station < $1.station }
         attentionTotal = needy.count
         attention = needy.prefix(Self.attentionLimit).map {
             Attention(station: $0.station, region: $0.region, district: $0.district, name: $0.name, state: $0.state,
                       openAlarms: $0.openAlarms.count, lastSeen: $0.lastSeen)
         }
+    }
+
+    /// The most ballots a count may hold: JavaScript's exact integers (2^53 − 1). The counters
+    /// are the stations' to state; a sum saturates there instead of wrapping.
+    static let ballotLimit: Int64 = 9_007_199_254_740_991
+
+    static func add(_ total: Int64, _ count: Int64) -> Int64 {
+        min(ballotLimit, total + min(ballotLimit, max(0, count)))
     }
 
     /// Down first, then alarmed, then late.

@@ -103,7 +103,9 @@ enum SQLiteSchema {
                 """)
         }
         migrator.registerMigration("v4: dashboard accounts, sessions, audit") { db in
-            try db.execute(sql: DashboardSQL.schema(autoincrement: "INTEGER PRIMARY KEY AUTOINCREMENT", integer: "INTEGER"))
+            for table in DashboardSQL.schema(autoincrement: "INTEGER PRIMARY KEY AUTOINCREMENT", integer: "INTEGER") {
+                try db.execute(sql: table)
+            }
         }
         return migrator
     }
