@@ -4,9 +4,11 @@ import json
 import pathlib
 import socket
 import subprocess
+import threading
 import time
 
 from . import log
+from .station import ScenarioFailure
 
 GUEST_ADDRESS = "10.0.2.100"
 GUEST_PORT = 443
@@ -53,12 +55,31 @@ class Central:
                        stdout=subprocess.DEVNULL)
 
     def start(self):
+        """Starts central and waits for its first line, which names the port it listens on: a
+        central that cannot start fails here with its own words, not as a silent uplink later."""
         self.log = open(self.dir / "central.log", "w")
         self.process = subprocess.Popen([str(self.binary), "--listen", f"127.0.0.1:{self.port}",
                                          "--state-dir", str(self.dir / "state"),
                                          "--tls-cert", str(self.dir / "server.pem"),
                                          "--tls-key", str(self.dir / "server.key"), "--grace", "120"],
-                                        stdout=self.log, stderr=subprocess.STDOUT)
+                                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        first = self.process.stdout.readline()
+        self.log.write(first)
+        self.log.flush()
+        threading.Thread(target=self._copy_output, daemon=True).start()
+        if "listening on" not in first:
+            self.process.wait(timeout=30)
+            raise ScenarioFailure(f"nazorat-central did not start (exit {self.process.returncode}):\n{self.log_tail()}")
+        log.saw(first.strip())
+
+    def _copy_output(self):
+        for line in self.process.stdout:
+            self.log.write(line)
+            self.log.flush()
+
+    def log_tail(self, lines=40):
+        """The last lines central printed (its warnings say why it refused an envelope)."""
+        return "\n".join((self.dir / "central.log").read_text(errors="replace").splitlines()[-lines:])
 
     def station(self, station):
         out = subprocess.run(["curl", "-sf", "--cacert", str(self.dir / "ca.pem"),

@@ -2,6 +2,9 @@
 import sys
 
 _tally = {"passed": 0, "failed": 0}
+# Each failure's first lines, repeated under the tally: a CI log shown in part keeps its end.
+_failures = []
+FAILURE_LINES = 30
 
 
 def step(text):
@@ -22,10 +25,13 @@ def passed(name):
 def failed(name, why):
     _tally["failed"] += 1
     print(f"FAIL {name}: {why}", flush=True)
+    _failures.append((name, "\n".join(str(why).splitlines()[:FAILURE_LINES])))
 
 
 def summary():
-    """The closing line, in the form CI reads ('N passed, N failed')."""
+    """The failures again, then the closing line, in the form CI reads ('N passed, N failed')."""
+    for name, why in _failures:
+        print(f"FAILED {name}: {why}", flush=True)
     print(f"vm-test: {_tally['passed']} passed, {_tally['failed']} failed", flush=True)
     return _tally["failed"] == 0
 

@@ -13,7 +13,10 @@ def sh(machine, body, check=True, timeout=900):
     """Runs body in the guest (strict bash, helpers loaded); returns its output."""
     status, out = machine.run(PRELUDE + body, check=False, timeout=timeout)
     if check and status != 0:
-        raise ScenarioFailure(f"the guest script exited {status}:\n{body.strip()}\n--- its output ---\n{out}")
+        # Its last output first (the failing helper says what it waited for), then the script.
+        tail = "\n".join(out.splitlines()[-8:])
+        raise ScenarioFailure(f"the guest script exited {status}; its last output:\n{tail}\n"
+                              f"--- the script ---\n{body.strip()}\n--- its whole output ---\n{out}")
     return out if check else (status, out)
 
 

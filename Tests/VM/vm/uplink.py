@@ -2,7 +2,7 @@
 station's envelopes to nazorat-central on the host; a stick plugged in the VM becomes an
 alarm at central."""
 from .central import GUEST_ADDRESS
-from .station import expect, sh
+from .station import ScenarioFailure, expect, sh
 
 STATION = "TSH-0001"
 
@@ -11,7 +11,7 @@ def uplink_to_central(m, central):
     key = sh(m, "nazoratd key --config /etc/nazorat/nazorat.toml").strip().splitlines()[-1]
     central.enroll(STATION, key)
     central.start()
-    out = sh(m, f"""
+    out = _with_both_sides(m, central, f"""
         cat > /etc/nazorat/central-ca.pem <<'PEM'
 {central.ca_pem.strip()}
 PEM
@@ -44,3 +44,14 @@ TOML
     expect(view is not None, f"the stick plugged at {port} in the VM is an open alarm at central",
            view and [a for a in view["openAlarms"] if a["port"] == port])
     sh(m, "vm-gadget del stick2")
+
+
+def _with_both_sides(m, central, script):
+    """Runs script; if it fails, the failure also says what the uplink and central logged."""
+    try:
+        return sh(m, script)
+    except ScenarioFailure as failure:
+        _, uplink = sh(m, "journalctl -b --no-pager -n 8 -o cat -u nazorat-uplink.service", check=False)
+        # Both sides first: the summary under the tally repeats a failure's first lines only.
+        raise ScenarioFailure(f"nazorat-uplink's journal (last lines):\n{uplink.strip()}\n"
+                              f"nazorat-central's log (last lines):\n{central.log_tail(8)}\n{failure}") from None
