@@ -60,7 +60,9 @@ struct CentralRoutes: Sendable {
 
     private func report(station: String, occasion: PollsReport.Occasion) async -> ControlResponse {
         do {
-            guard let record = try await store.latestReports()[station]?[occasion], let report = record.document else {
+            // An id no registry could hold is not looked up (PostgreSQL refuses a NUL outright).
+            guard RegistryRules.stationProblem(station) == nil, let enrolled = try await store.station(station),
+                  let record = try await store.latestReports(of: enrolled)[occasion], let report = record.document else {
                 return .error(404, code: "not-found", message: "central has no \(occasion.rawValue) report from "
                               + DeviceString(station).escaped(limit: 64))
             }

@@ -2,36 +2,109 @@ import NazoratCentral
 import NazoratCore
 import PostgresNIO
 
+/// A batch waiting for its group's transaction: the stations its headers name, and its
+/// judgement, which gives the answer for after the commit.
+struct BatchWork: Sendable {
+    let headers: [EnvelopeHeader]
+    let now: Int64
+    let judge: @Sendable (inout BatchLedger) throws -> @Sendable () -> Void
+}
+
 /// A batch and an enrolment, each in one PostgreSQL transaction.
 extension PostgresStore {
-    /// Locks the batch's stations, reads what the judgement may need (a round trip each, not
-    /// one per envelope), judges, and writes the ledger's statements before the commit.
-    package func batch<Result: Sendable>(headers: [EnvelopeHeader], now: Int64,
-                                         _ judge: @escaping @Sendable (inout BatchLedger) throws -> Result) async throws -> Result {
-        try await timed { [self] in
-            try await client.withTransaction(logger: logger) { connection in
-                let reads = try await prefetch(headers, on: connection)
-                var ledger = BatchLedger(reads: reads, now: now)
-                let result = try judge(&ledger)
-                for statement in ledger.statements { try await run(statement, on: connection) }
-                return result
+    /// Up to four groups at once, of up to 64 stations' batches each: the pool's 16
+    /// connections also serve the views, the dashboard and the other central processes' waits.
+    static func batches(on session: PostgresSession) -> GroupCommit<BatchWork> {
+        GroupCommit(concurrency: 4, largest: 64) { works in
+            try await session.timed {
+                try await session.client.withTransaction(logger: session.logger) { connection in
+                    try await session.commit(works, on: connection)
+                }
             }
         }
     }
 
-    /// The batch's station, locked, with the stored envelopes its repeats name and, for a
-    /// report, the station's reports and events envelopes; and the first other station named,
-    /// unlocked, for the refusal's record (the judgement stops there: a batch is one station's).
-    private func prefetch(_ headers: [EnvelopeHeader], on connection: PostgresConnection) async throws -> PostgresBatchReads {
+    package func batch<Result: Sendable>(headers: [EnvelopeHeader], now: Int64,
+                                         _ judge: @escaping @Sendable (inout BatchLedger) throws -> Result) async throws -> Result {
+        try await batches.submit(station: headers.first?.station) { answer in
+            BatchWork(headers: headers, now: now) { ledger in
+                let result = try judge(&ledger)
+                return { answer(result) }
+            }
+        }
+    }
+
+    /// Under the registry's advisory lock: two enrolments at once would each check keys
+    /// against a registry the other is changing.
+    package func enroll(_ entries: [RegistryFile.Entry], keepPlaces: Bool, now: Int64,
+                        progress: (@Sendable (Int) -> Void)?) async throws -> Enrolment {
+        // No deadline: 11,000 stations take longer than a request may wait.
+        do {
+            return try await session.client.withTransaction(logger: session.logger) { connection in
+                try await connection.query("SELECT pg_advisory_xact_lock(\(PostgresSchema.registryLock))", logger: session.logger)
+                let known = try await session.rows(CentralSQL.stations, on: connection).map(StationRecord.init)
+                let former = try await session.rows(CentralSQL.keyHistory, on: connection).map(RegistryPlan.FormerKey.init)
+                let plan = try RegistryPlan(entries, keepPlaces: keepPlaces, known: known, formerKeys: former, now: now)
+                for (index, step) in plan.steps.enumerated() {
+                    if index % 500 == 0 { progress?(index) }
+                    for statement in step { try await session.run(statement, on: connection) }
+                }
+                progress?(entries.count)
+                return plan.summary
+            }
+        } catch let error as PostgresTransactionError where error.closureError is RegistryFile.Problems {
+            throw error.closureError!
+        } catch {
+            throw PostgresUnavailable(message: PostgresUnavailable.describe(error, url: session.url))
+        }
+    }
+
+    package func retire(station: String, now: Int64) async throws -> Bool {
+        try await session.timed { [session] in
+            try await session.client.withConnection { connection in
+                try await session.run(RegistryPlan.retire(station, now: now), on: connection)
+                return try await session.rows(CentralSQL.station(station), on: connection).first != nil
+            }
+        }
+    }
+}
+
+extension PostgresSession {
+    /// A group's batches in its transaction. Their stations are locked at once, in the order
+    /// of their ids (every process locks alike, so two never wait for each other in a cycle);
+    /// then each batch reads what its judgement may need, is judged and writes, in turn.
+    func commit(_ works: [BatchWork], on connection: PostgresConnection) async throws -> [@Sendable () -> Void] {
+        var locked: [String: StationRecord] = [:]
+        let stations = works.compactMap(\.headers.first?.station)
+        if !stations.isEmpty {
+            let query: PostgresQuery = "SELECT * FROM stations WHERE station = ANY(\(stations)) ORDER BY station FOR UPDATE"
+            for try await row in try await connection.query(query, logger: logger) {
+                let record = try StationRecord(row: row.makeRandomAccess())
+                locked[record.station] = record
+            }
+        }
+        var answers: [@Sendable () -> Void] = []
+        for work in works {
+            var ledger = BatchLedger(reads: try await prefetch(work.headers, locked: locked, on: connection), now: work.now)
+            answers.append(try work.judge(&ledger))
+            for statement in ledger.statements { try await run(statement, on: connection) }
+        }
+        return answers
+    }
+
+    /// The batch's station as the lock found it, with the stored envelopes its repeats name
+    /// and, for a report, the station's reports and events envelopes; and the first other
+    /// station named, unlocked, for the refusal's record (the judgement stops there: a batch
+    /// is one station's).
+    private func prefetch(_ headers: [EnvelopeHeader], locked: [String: StationRecord],
+                          on connection: PostgresConnection) async throws -> PostgresBatchReads {
         var reads = PostgresBatchReads()
         guard let station = headers.first?.station else { return reads }
-        let locked = try await rows(SQLStatement(CentralSQL.station(station).sql + " FOR UPDATE", [.text(station)]), on: connection)
         if let foreign = headers.first(where: { $0.station != station })?.station,
            let row = try await rows(CentralSQL.station(foreign), on: connection).first {
             reads.stations[foreign] = try StationRecord(row: row)
         }
-        guard let row = locked.first else { return reads }
-        let record = try StationRecord(row: row)
+        guard let record = locked[station] else { return reads }
         reads.stations[station] = record
         let own = headers.prefix { $0.station == station }
         let repeats = own.map(\.seq).filter { $0 <= record.acceptedSeq }
@@ -53,40 +126,6 @@ extension PostgresStore {
             reads.storedEvents = try await rows(CentralSQL.storedEvents(record), on: connection).map { try $0.text(required: "envelope") }
         }
         return reads
-    }
-
-    /// Under the registry's advisory lock: two enrolments at once would each check keys
-    /// against a registry the other is changing.
-    package func enroll(_ entries: [RegistryFile.Entry], keepPlaces: Bool, now: Int64,
-                        progress: (@Sendable (Int) -> Void)?) async throws -> Enrolment {
-        // No deadline: 11,000 stations take longer than a request may wait.
-        do {
-            return try await client.withTransaction(logger: logger) { connection in
-                try await connection.query("SELECT pg_advisory_xact_lock(\(PostgresSchema.registryLock))", logger: logger)
-                let known = try await rows(CentralSQL.stations, on: connection).map(StationRecord.init)
-                let former = try await rows(CentralSQL.keyHistory, on: connection).map(RegistryPlan.FormerKey.init)
-                let plan = try RegistryPlan(entries, keepPlaces: keepPlaces, known: known, formerKeys: former, now: now)
-                for (index, step) in plan.steps.enumerated() {
-                    if index % 500 == 0 { progress?(index) }
-                    for statement in step { try await run(statement, on: connection) }
-                }
-                progress?(entries.count)
-                return plan.summary
-            }
-        } catch let error as PostgresTransactionError where error.closureError is RegistryFile.Problems {
-            throw error.closureError!
-        } catch {
-            throw PostgresUnavailable(message: PostgresUnavailable.describe(error, url: url))
-        }
-    }
-
-    package func retire(station: String, now: Int64) async throws -> Bool {
-        try await timed { [self] in
-            try await client.withConnection { connection in
-                try await run(RegistryPlan.retire(station, now: now), on: connection)
-                return try await rows(CentralSQL.station(station), on: connection).first != nil
-            }
-        }
     }
 }
 

@@ -61,7 +61,10 @@ import Testing
         var stormPresent = false, stickPresent = false
         var reported = 0, kills = 0, killedDuringStart = 0
 
-        for round in 0..<200 {
+        // At least 200 kills and 300 reported events, however fast this machine is today: each
+        // daemon lives a random 0 to 150 ms, and a loaded machine reports fewer events in that
+        // (regression: CI under load reported 282 in 200 rounds and failed).
+        for round in 0..<2_000 where kills < 200 || reported < 300 {
             if round % 3 == 0 {  // change the station while the daemon is down
                 if stormPresent { testbed.unplug(storm) } else { try testbed.add(storm) }
                 stormPresent.toggle()
@@ -98,8 +101,8 @@ import Testing
             if !lines.contains(where: { $0.contains("nazoratd 0.2.0 started") }) { killedDuringStart += 1 }
             if verified.status != 0 { break }
         }
-        #expect(kills == 200)
-        #expect(reported > 300, "the daemon reported \(reported) events before its deaths")
+        #expect(kills >= 200)
+        #expect(reported >= 300, "the daemon reported \(reported) events before its deaths")
         print("crash test: \(kills) kills (\(killedDuringStart) before the first event was reported), "
               + "\(reported) reported events checked")
     }

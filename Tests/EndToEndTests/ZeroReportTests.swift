@@ -129,6 +129,13 @@ import Testing
         let clock = try #require(zero["clock"] as? [String: Any], "the uplink had measured the clock")
         #expect(abs(clock["offsetUsec"] as? Int ?? .max) < 5_000_000)
         #expect(try UnixHTTP.request(port: central.port, "GET", "/v1/stations/TEST-0006/reports/other").status == 404)
+        // The report is looked up for the one station asked about: one not enrolled, or an id
+        // no registry could hold (a NUL, which PostgreSQL would refuse), is a plain 404.
+        for absent in ["TEST-0007", "TEST%000006"] {
+            let answer = try UnixHTTP.request(port: central.port, "GET", "/v1/stations/\(absent)/reports/zero")
+            let code = (try answer.json()["error"] as? [String: Any])?["code"] as? String
+            #expect(answer.status == 404 && code == "not-found", "\(absent)")
+        }
         #expect(try central.rejections().isEmpty)
 
         // With the station's own key: a report that differs from the chained event (one

@@ -86,10 +86,7 @@ struct DashboardRoutes: Sendable {
         guard RegistryRules.stationProblem(id) == nil, let record = try await database.station(id) else {
             return .error(404, code: "not-found", message: "no station \(DeviceString(id).escaped(limit: 64)) is enrolled")
         }
-        let reports = ReportRecord.latest(try await database.read(DashboardStation.reports(record)) {
-            try $0.map(ReportRecord.init)
-        })[id] ?? [:]
-        let view = StationView(record, reports: reports, now: now(), liveness: liveness)
+        let view = StationView(record, reports: try await database.latestReports(of: record), now: now(), liveness: liveness)
         let beats = try await database.read(DashboardStation.envelopes(record, kind: "heartbeat", limit: 20)) { $0.map(StoredRow.init) }
         let events = try await database.read(DashboardStation.envelopes(record, kind: "events", limit: 10)) { $0.map(StoredRow.init) }
         return .json(try DashboardStation(view, heartbeats: beats, events: events))

@@ -32,12 +32,6 @@ struct DashboardStation: Encodable, Sendable {
             """, [.text(record.station), .integer(record.generation), .text(kind), .integer(Int64(limit))])
     }
 
-    /// The station's reports of its current generation (the page shows the newest of each).
-    static func reports(_ record: StationRecord) -> SQLStatement {
-        SQLStatement("SELECT * FROM reports WHERE station = ? AND generation = ? ORDER BY event_seq",
-                     [.text(record.station), .integer(record.generation)])
-    }
-
     init(_ view: StationView, heartbeats beats: [StoredRow], events batches: [StoredRow]) throws {
         station = view.escaped
         heartbeats = beats.compactMap { stored in

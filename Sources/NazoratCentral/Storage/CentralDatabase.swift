@@ -27,8 +27,6 @@ package protocol CentralDatabase: Sendable {
     /// Retires `station`: its envelopes are refused from now on; what it sent stays. False if
     /// it is not enrolled.
     func retire(station: String, now: Int64) async throws -> Bool
-    /// The keys `station` had before its current one, oldest first.
-    func formerKeys(station: String) async throws -> [(generation: Int64, publicKey: String)]
 
     /// Runs `statements` in one transaction (the dashboard's accounts, sessions and audit).
     func write(_ statements: [SQLStatement]) async throws
@@ -43,5 +41,11 @@ package protocol CentralDatabase: Sendable {
 extension CentralDatabase {
     package func enroll(_ entries: [RegistryFile.Entry], keepPlaces: Bool = false, now: Int64) async throws -> Enrolment {
         try await enroll(entries, keepPlaces: keepPlaces, now: now, progress: nil)
+    }
+
+    /// One station's newest report of each occasion (what ``latestReports()`` holds for it,
+    /// without reading the country's).
+    package func latestReports(of record: StationRecord) async throws -> [PollsReport.Occasion: ReportRecord] {
+        ReportRecord.latest(try await read(CentralSQL.reports(record)) { try $0.map(ReportRecord.init) })[record.station] ?? [:]
     }
 }

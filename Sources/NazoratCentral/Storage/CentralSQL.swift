@@ -33,6 +33,12 @@ package enum CentralSQL {
          AND r.event_seq = n.newest
         """)
 
+    /// One station's reports of its current generation, oldest first.
+    package static func reports(_ record: StationRecord) -> SQLStatement {
+        SQLStatement("SELECT * FROM reports WHERE station = ? AND generation = ? ORDER BY event_seq",
+                     [.text(record.station), .integer(record.generation)])
+    }
+
     package static let rejectionCounts = SQLStatement("SELECT reason, COUNT(*) AS n FROM rejections GROUP BY reason")
 
     package static let keyHistory = SQLStatement("SELECT station, generation, public_key FROM station_keys ORDER BY station, generation")

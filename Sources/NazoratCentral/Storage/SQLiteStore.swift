@@ -4,10 +4,13 @@ import NazoratCore
 
 /// Central's embedded store: one SQLite file in the state directory (`central.db`), for one
 /// central process. Its writes go through GRDB's single writer, so a batch's transaction holds
-/// every station it touches; GRDB's async calls keep the waiting off Swift's threads.
+/// every station it touches; batches that arrive together share a commit (``GroupCommit``);
+/// GRDB's async calls keep the waiting off Swift's threads.
 final class SQLiteStore: CentralDatabase {
     /// The database.
     let pool: DatabasePool
+    /// Where batches wait for a transaction, several to one commit.
+    private let batches: GroupCommit<Work>
 
     init(path: String) throws {
         var configuration = Configuration()
@@ -15,6 +18,16 @@ final class SQLiteStore: CentralDatabase {
         pool = try DatabasePool(path: path, configuration: configuration)
         try pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = FULL") }
         try SQLiteSchema.migrator().migrate(pool)
+        batches = Self.batches(on: pool)
+    }
+
+    /// A batch's judgement and writes in a transaction, giving the answer for after the commit.
+    typealias Work = @Sendable (Database) throws -> @Sendable () -> Void
+
+    /// One writer; any number of batches per group, several of one station among them (each
+    /// reads through to the transaction, so it sees the ones before it).
+    static func batches(on pool: DatabasePool) -> GroupCommit<Work> {
+        GroupCommit(concurrency: 1, largest: 1_000) { works in try await pool.write { db in try works.map { try $0(db) } } }
     }
 
     /// The store of `stateDirectory` (made if need be).
@@ -25,11 +38,13 @@ final class SQLiteStore: CentralDatabase {
 
     func batch<Result: Sendable>(headers: [EnvelopeHeader], now: Int64,
                                  _ judge: @escaping @Sendable (inout BatchLedger) throws -> Result) async throws -> Result {
-        try await pool.write { db in
-            var ledger = BatchLedger(reads: SQLiteReads(db: db), now: now)
-            let result = try judge(&ledger)
-            for statement in ledger.statements { try db.run(statement) }
-            return result
+        try await batches.submit(station: nil) { answer in
+            { db in
+                var ledger = BatchLedger(reads: SQLiteReads(db: db), now: now)
+                let result = try judge(&ledger)
+                for statement in ledger.statements { try db.run(statement) }
+                return { answer(result) }
+            }
         }
     }
 
@@ -73,12 +88,6 @@ final class SQLiteStore: CentralDatabase {
             try db.run(RegistryPlan.retire(station, now: now))
             return db.changesCount > 0
         }
-    }
-
-    func formerKeys(station: String) async throws -> [(generation: Int64, publicKey: String)] {
-        try await pool.read { db in
-            try db.rows(CentralSQL.keyHistory).map(RegistryPlan.FormerKey.init).filter { $0.station == station }
-        }.map { ($0.generation, $0.publicKey) }
     }
 
     func write(_ statements: [SQLStatement]) async throws {
