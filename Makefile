@@ -101,13 +101,18 @@ $(FAULT_SHIM): Tests/Support/fault-shim.c
 ## Then schemathesis (Tests/Schema) sends what docs/openapi.yaml describes, valid and not, to
 ## nazoratd on the simulated station: every answer must be one the document allows.
 FUZZ_SECONDS ?= 60
+# Fuzzers run side by side, one a core (each is one process on one thread), each for
+# FUZZ_SECONDS; each one's output is in .build/fuzz/NAME.log, printed whole if it failed.
+FUZZ_JOBS    ?= $(shell nproc)
 FUZZERS = rule-parser device-string descriptors control-request configuration central-batch
 fuzz: build
 	cd Fuzz && for f in $(FUZZERS); do \
 	  swift build --product fuzz-$$f --sanitize fuzzer --sanitize address -Xswiftc -sanitize=fuzzer,address || exit 1; done
-	for f in $(FUZZERS); do mkdir -p .build/fuzz/$$f && \
-	  SWIFT_BACKTRACE=enable=no Fuzz/.build/debug/fuzz-$$f -max_total_time=$(FUZZ_SECONDS) -timeout=10 -print_final_stats=1 \
-	    -artifact_prefix=.build/fuzz/$$f- .build/fuzz/$$f Fuzz/Corpus/$$f || exit 1; done
+	printf '%s\n' $(FUZZERS) | xargs -P $(FUZZ_JOBS) -I NAME sh -c 'mkdir -p .build/fuzz/NAME && \
+	  SWIFT_BACKTRACE=enable=no Fuzz/.build/debug/fuzz-NAME -max_total_time=$(FUZZ_SECONDS) -timeout=10 -print_final_stats=1 \
+	    -artifact_prefix=.build/fuzz/NAME- .build/fuzz/NAME Fuzz/Corpus/NAME > .build/fuzz/NAME.log 2>&1; \
+	  status=$$?; echo "== fuzz-NAME (exit $$status)"; \
+	  if [ $$status = 0 ]; then tail -n 25 .build/fuzz/NAME.log; else cat .build/fuzz/NAME.log; fi; exit $$status'
 	python3 Tests/Schema/schemathesis_run.py
 
 ## Regenerate the umockdev fixtures, then USBGuard's view of them.

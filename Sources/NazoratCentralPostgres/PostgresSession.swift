@@ -64,7 +64,8 @@ struct PostgresSession: Sendable {
         } catch let error as PostgresUnavailable {
             throw error
         } catch {
-            throw PostgresUnavailable(message: PostgresUnavailable.describe(error, url: url))
+            throw PostgresUnavailable(message: PostgresUnavailable.describe(error, url: url),
+                                      batchsOwn: PostgresUnavailable.isBatchsOwn(error))
         }
     }
 

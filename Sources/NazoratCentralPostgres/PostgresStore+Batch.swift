@@ -13,9 +13,11 @@ struct BatchWork: Sendable {
 /// A batch and an enrolment, each in one PostgreSQL transaction.
 extension PostgresStore {
     /// Up to four groups at once, of up to 64 stations' batches each: the pool's 16
-    /// connections also serve the views, the dashboard and the other central processes' waits.
+    /// connections also serve the views and the dashboard. A batch waits for a group at most
+    /// the deadline, and a group's transaction as long again: 503 `storage` within about 10 s.
     static func batches(on session: PostgresSession) -> GroupCommit<BatchWork> {
-        GroupCommit(concurrency: 4, largest: 64) { works in
+        GroupCommit(concurrency: 4, largest: 64, maximumWait: session.deadline,
+                    retriesAlone: { ($0 as? PostgresUnavailable)?.batchsOwn ?? false }) { works in
             try await session.timed {
                 try await session.client.withTransaction(logger: session.logger) { connection in
                     try await session.commit(works, on: connection)
@@ -42,6 +44,10 @@ extension PostgresStore {
         do {
             return try await session.client.withTransaction(logger: session.logger) { connection in
                 try await connection.query("SELECT pg_advisory_xact_lock(\(PostgresSchema.registryLock))", logger: session.logger)
+                // Every station's row, in id order as a batch group locks them: the plan then
+                // updates rows in the file's order, which taken lock by lock could close a
+                // cycle with a group (it holds A and waits for Z, the enrolment the reverse).
+                try await connection.query("SELECT station FROM stations ORDER BY station FOR UPDATE", logger: session.logger)
                 let known = try await session.rows(CentralSQL.stations, on: connection).map(StationRecord.init)
                 let former = try await session.rows(CentralSQL.keyHistory, on: connection).map(RegistryPlan.FormerKey.init)
                 let plan = try RegistryPlan(entries, keepPlaces: keepPlaces, known: known, formerKeys: former, now: now)

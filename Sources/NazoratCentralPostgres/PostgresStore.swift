@@ -79,7 +79,24 @@ package final class PostgresStore: CentralDatabase {
 /// PostgreSQL cannot be reached, or failed a request: central answers 503 `storage`.
 package struct PostgresUnavailable: Error, CustomStringConvertible {
     package let message: String
+    /// Whether the failure may be one batch's (a statement the server refused for what it
+    /// holds, or the judgement's own error) rather than the database's (away, slow, a lock
+    /// that timed out): a group that failed so runs each of its batches again alone.
+    package var batchsOwn = false
     package var description: String { message }
+
+    package init(message: String, batchsOwn: Bool = false) {
+        (self.message, self.batchsOwn) = (message, batchsOwn)
+    }
+
+    static func isBatchsOwn(_ error: any Error) -> Bool {
+        if let transaction = error as? PostgresTransactionError { return transaction.closureError.map(isBatchsOwn) ?? false }
+        if error is MissingColumn { return true }
+        guard let error = error as? PSQLError, let state = error.serverInfo?[.sqlState] else { return false }
+        // Data (22), integrity (23), and a rolled-back transaction (40: a deadlock's victim);
+        // not a lock or statement timeout (55P03, 57014), which each batch alone would repeat.
+        return ["22", "23", "40"].contains(String(state.prefix(2)))
+    }
 
     /// A plain sentence for `error` (postgres-nio's own description hides the server's words).
     static func describe(_ error: any Error, url: DatabaseURL) -> String {
@@ -89,6 +106,7 @@ package struct PostgresUnavailable: Error, CustomStringConvertible {
             }
         }
         if error is CancellationError { return "\(url) did not answer in time" }
+        if let missing = error as? MissingColumn { return missing.description }
         // The pool's own errors (its breaker after a long outage among them) say the same.
         guard let error = error as? PSQLError else { return "\(url) cannot be reached" }
         if let message = error.serverInfo?[.message] {

@@ -6,8 +6,10 @@ import NazoratCore
 /// registry's decisions (``RegistryPlan``) and the statements (``CentralSQL``) are shared:
 /// a store only opens transactions, reads rows and runs statements.
 package protocol CentralDatabase: Sendable {
-    /// Runs `judge` on one batch in one transaction and applies the ledger's writes before it
-    /// commits; an error rolls everything back. `headers` are the batch's (unverified)
+    /// Runs `judge` on one batch in a transaction (which it may share with other batches:
+    /// ``GroupCommit``) and applies the ledger's writes before it commits; an error rolls the
+    /// batch back. `judge` may run twice (again alone, after its group failed): it must have
+    /// no effect but on the ledger. `headers` are the batch's (unverified)
     /// headers: which stations to lock and which stored envelopes and reports the judgement
     /// may read.
     func batch<Result: Sendable>(headers: [EnvelopeHeader], now: Int64,

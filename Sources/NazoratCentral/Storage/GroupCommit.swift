@@ -20,6 +20,13 @@ package final class GroupCommit<Work: Sendable>: Sendable {
         let work: Work
         let station: String?
         let fail: @Sendable (any Error) -> Void
+        let queued: ContinuousClock.Instant
+    }
+
+    /// A batch waited longer than the store's deadline before a transaction could take it.
+    package struct WaitedTooLong: Error, CustomStringConvertible {
+        package let waited: Duration
+        package var description: String { "a batch waited \(waited) for a transaction (the store is slow or away)" }
     }
 
     private struct Queue {
@@ -30,13 +37,21 @@ package final class GroupCommit<Work: Sendable>: Sendable {
     private let transaction: Transaction
     private let concurrency: Int
     private let largest: Int
+    private let maximumWait: Duration?
+    private let retriesAlone: @Sendable (any Error) -> Bool
     private let queue = Mutex(Queue())
 
     /// `concurrency`: how many groups may commit at once (SQLite's one writer: 1);
-    /// `largest`: the most batches in one group.
-    package init(concurrency: Int, largest: Int, _ transaction: @escaping Transaction) {
-        (self.concurrency, self.largest, self.transaction) = (concurrency, largest, transaction)
+    /// `largest`: the most batches in one group; `retriesAlone`: whether a group's error may
+    /// be one batch's (a statement refused), rather than the store's (unreachable, timed out).
+    package init(concurrency: Int, largest: Int, maximumWait: Duration? = nil,
+                 retriesAlone: @escaping @Sendable (any Error) -> Bool = { _ in true }, _ transaction: @escaping Transaction) {
+        (self.concurrency, self.largest, self.maximumWait) = (concurrency, largest, maximumWait)
+        (self.retriesAlone, self.transaction) = (retriesAlone, transaction)
     }
+
+    /// How many batches wait for a group (not those committing).
+    package var waiting: Int { queue.withLock { $0.waiting.count } }
 
     /// Queues `make`'s work for the next group; returns its result once that committed.
     /// `make` turns the answer (to call after the commit) into the store's work.
@@ -45,7 +60,7 @@ package final class GroupCommit<Work: Sendable>: Sendable {
     ) async throws -> Result {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Result, any Error>) in
             let job = Job(work: make { continuation.resume(returning: $0) }, station: station,
-                          fail: { continuation.resume(throwing: $0) })
+                          fail: { continuation.resume(throwing: $0) }, queued: .now)
             let starts = queue.withLock { queue in
                 queue.waiting.append(job)
                 guard queue.committing < concurrency else { return false }
@@ -58,42 +73,65 @@ package final class GroupCommit<Work: Sendable>: Sendable {
 
     /// Commits groups until nobody waits.
     private func commitWhileWaiting() async {
-        while let group = nextGroup() { await commit(group) }
+        while let (group, expired) = nextGroup() {
+            for job in expired { job.fail(WaitedTooLong(waited: .now - job.queued)) }
+            if !group.isEmpty { await commit(group) }
+        }
     }
 
-    /// The waiting jobs in arrival order, one per station, up to `largest`; nil (and one
-    /// committer fewer) when none waits.
-    private func nextGroup() -> [Job]? {
-        queue.withLock { queue in
+    /// The waiting jobs in arrival order, one per station, up to `largest`, and those that
+    /// waited too long; nil (and one committer fewer) when none waits.
+    private func nextGroup() -> (group: [Job], expired: [Job])? {
+        let now = ContinuousClock.now
+        return queue.withLock { queue in
             guard !queue.waiting.isEmpty else {
                 queue.committing -= 1
                 return nil
             }
-            var group: [Job] = [], left: [Job] = [], stations = Set<String>()
+            var group: [Job] = [], left: [Job] = [], expired: [Job] = [], stations = Set<String>()
             for job in queue.waiting {
-                if group.count < largest, job.station.map({ stations.insert($0).inserted }) ?? true {
+                if let maximumWait, now - job.queued > maximumWait {
+                    expired.append(job)
+                } else if group.count < largest, job.station.map({ stations.insert($0).inserted }) ?? true {
                     group.append(job)
                 } else {
                     left.append(job)
                 }
             }
             queue.waiting = left
-            return group
+            return (group, expired)
         }
     }
 
     private func commit(_ group: [Job]) async {
         do {
-            for answer in try await transaction(group.map(\.work)) { answer() }
+            try await run(group)
         } catch {
-            guard group.count > 1 else { return group[0].fail(error) }
+            guard group.count > 1, retriesAlone(error) else { return group.forEach { $0.fail(error) } }
             for job in group {
                 do {
-                    for answer in try await transaction([job.work]) { answer() }
+                    try await run([job])
                 } catch {
                     job.fail(error)
                 }
             }
         }
+    }
+
+    /// One transaction for `jobs`, then their answers.
+    private func run(_ jobs: [Job]) async throws {
+        let answers = try await transaction(jobs.map(\.work))
+        // A store that answered fewer works than it got would leave a request waiting forever
+        // (committed: not run again).
+        guard answers.count == jobs.count else {
+            return jobs.forEach { $0.fail(UnansweredWork(given: jobs.count, answered: answers.count)) }
+        }
+        for answer in answers { answer() }
+    }
+
+    /// A transaction gave fewer answers than it took works: a defect of the store.
+    struct UnansweredWork: Error, CustomStringConvertible {
+        let given: Int, answered: Int
+        var description: String { "a group commit of \(given) batches gave \(answered) answers" }
     }
 }

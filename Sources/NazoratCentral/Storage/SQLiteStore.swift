@@ -24,10 +24,16 @@ final class SQLiteStore: CentralDatabase {
     /// A batch's judgement and writes in a transaction, giving the answer for after the commit.
     typealias Work = @Sendable (Database) throws -> @Sendable () -> Void
 
-    /// One writer; any number of batches per group, several of one station among them (each
-    /// reads through to the transaction, so it sees the ones before it).
+    /// One writer; up to 256 batches per group, several of one station among them (each
+    /// reads through to the transaction, so it sees the ones before it). A batch waits for a
+    /// group at most as long as SQLite waits for a lock (5 s): an overloaded central answers
+    /// 503 and the uplinks send again later. A full disk, a failed write or a read-only file
+    /// fails the whole group; anything else may be one batch's, which then fails alone.
     static func batches(on pool: DatabasePool) -> GroupCommit<Work> {
-        GroupCommit(concurrency: 1, largest: 1_000) { works in try await pool.write { db in try works.map { try $0(db) } } }
+        GroupCommit(concurrency: 1, largest: 256, maximumWait: .seconds(5), retriesAlone: { error in
+            guard let error = error as? DatabaseError else { return true }
+            return ![.SQLITE_FULL, .SQLITE_IOERR, .SQLITE_READONLY, .SQLITE_BUSY, .SQLITE_CANTOPEN].contains(error.resultCode)
+        }) { works in try await pool.write { db in try works.map { try $0(db) } } }
     }
 
     /// The store of `stateDirectory` (made if need be).

@@ -1,6 +1,7 @@
 """The uplink from the VM: nazorat-uplink.service, as user nazorat-uplink, delivers the
 station's envelopes to nazorat-central on the host; a stick plugged in the VM becomes an
 alarm at central."""
+from . import log
 from .central import GUEST_ADDRESS
 from .station import ScenarioFailure, expect, sh
 
@@ -29,9 +30,11 @@ TOML
         systemctl enable --now nazorat-uplink.service 2>/dev/null
         jwait "$c" 300 'delivered seq' _SYSTEMD_UNIT=nazorat-uplink.service | field MESSAGE
         ps -o user= -p $(systemctl show -p MainPID --value nazorat-uplink.service)
+        journalctl -b --no-pager -o short-monotonic --after-cursor="$c" -u nazorat-uplink.service | tail -n 12
     """).splitlines()
     expect("delivered seq" in out[0] and out[1].strip() == "nazorat-uplink",
            "nazorat-uplink.service, as user nazorat-uplink, delivered to central", f"{out[0]} (user {out[1].strip()})")
+    log.saw("nazorat-uplink's journal until then:\n" + "\n".join(out[2:]))
     view = central.until(STATION, lambda v: v["acceptedSeq"] > 0 and v["phase"] is not None, "a heartbeat")
     expect(view is not None, "central holds the station's heartbeat", view and
            f"acceptedSeq {view['acceptedSeq']}, phase {view['phase']}, overdue {view['overdue']}")
