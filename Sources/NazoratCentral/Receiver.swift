@@ -25,18 +25,29 @@ struct Receiver: Sendable {
         self.logger = logger
     }
 
-    /// An envelope as it came, its payload and header decoded once.
+    /// An envelope as it came, its payload and header decoded once; before the transaction
+    /// (in parallel, off the store's one writer), its signature checked with the key its
+    /// station last had here, and a heartbeat decoded.
     struct Arrival: Sendable {
         var envelope: Envelope
         var text: String
         var payload: Data?
         var header: EnvelopeHeader?
+        /// The key text the signature verified with, if it did: the judgement verifies again
+        /// only if the station's enrolled key is another.
+        var verifiedWith: String?
+        var heartbeat: HeartbeatPayload?
 
-        init(_ envelope: Envelope) {
+        init(_ envelope: Envelope, keys: KeyCache) {
             self.envelope = envelope
             text = JSONText.encode(envelope)
             payload = Data(base64Encoded: envelope.payload)
             header = payload.flatMap { try? JSONDecoder().decode(EnvelopeHeader.self, from: $0) }
+            guard let payload, let header else { return }
+            if let station, let last = keys.lastKey(of: station), envelope.isSigned(Array(payload), by: last.key) {
+                verifiedWith = last.text
+            }
+            if header.kind == "heartbeat" { heartbeat = try? JSONDecoder().decode(HeartbeatPayload.self, from: payload) }
         }
 
         /// The header's station, if it is an id the registry could hold: another (a NUL, a
@@ -51,7 +62,7 @@ struct Receiver: Sendable {
     /// the first refusal, which is recorded with what came before it. A storage failure
     /// rolls the whole batch back: nothing is acknowledged, the uplink sends it again.
     func receive(_ envelopes: [Envelope], now: Int64) async -> Outcome {
-        let arrivals = envelopes.map(Arrival.init)
+        let arrivals = envelopes.map { Arrival($0, keys: keys) }
         do {
             let headers = arrivals.compactMap { $0.station == nil ? nil : $0.header }
             return try await database.batch(headers: headers, now: now) { [keys] ledger in
@@ -122,9 +133,11 @@ struct Receiver: Sendable {
         guard let station = arrival.station, var record = try ledger.station(station) else {
             throw Refusal(code: .unknownStation, message: "station \(DeviceString(header.station).escaped(limit: 64)) is not enrolled")
         }
-        guard let key = keys.key(of: record), envelope.isSigned(Array(payload), by: key) else {
+        guard arrival.verifiedWith == record.publicKey
+                || keys.key(of: record).map({ envelope.isSigned(Array(payload), by: $0) }) == true else {
             throw Refusal(code: .badSignature, message: "the signature does not verify with \(record.station)'s enrolled key")
         }
+        keys.remember(record)
         // After the signature: a forgery in a retired station's name is a forgery.
         guard record.retiredUsec == nil else {
             throw Refusal(code: .retired, message: "station \(record.station) is retired; enroll it again to receive from it")
@@ -152,8 +165,9 @@ struct Receiver: Sendable {
             let recorded = batch.events.compactMap { ReportRecord(station: record.station, event: $0) }
             if !recorded.isEmpty { reports = .recorded(recorded) }
         case "heartbeat":
-            let heartbeat = try JSONDecoder().decode(HeartbeatPayload.self, from: payload)
-            if let previous = record.heartbeat.flatMap({ try? JSONDecoder().decode(HeartbeatPayload.self, from: Data($0.utf8)) }),
+            let heartbeat = try arrival.heartbeat ?? JSONDecoder().decode(HeartbeatPayload.self, from: payload)
+            // Only the previous one's clocks: its text was checked whole when it came.
+            if let previous = record.heartbeat.flatMap({ try? JSONDecoder().decode(HeartbeatClocks.self, from: Data($0.utf8)) }),
                previous.bootId == heartbeat.bootId,
                // In Double: the clocks are the station's to state, and Int64 arithmetic on them could trap.
                abs((Double(heartbeat.realtimeUsec) - Double(previous.realtimeUsec))
@@ -214,4 +228,11 @@ struct Receiver: Sendable {
             record.eventHash = event.hash
         }
     }
+}
+
+/// What the judgement reads of a station's previous heartbeat.
+private struct HeartbeatClocks: Decodable {
+    var bootId: String
+    var realtimeUsec: Int64
+    var monotonicUsec: Int64
 }

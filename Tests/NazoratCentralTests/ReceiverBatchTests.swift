@@ -68,4 +68,32 @@ import Testing
         #expect(try test.column("SELECT station FROM rejections") == ["B\\x00-1"], "escaped, as a person reads it")
         await test.close()
     }
+
+    // The receiver verifies a station's envelopes before their transaction with the key the
+    // station last verified with: after a re-enrolment that guess is the old key, which must
+    // no longer open the station.
+    @Test(arguments: StoreKind.allCases)
+    func afterAReEnrolmentTheOldKeyIsRefusedThoughItVerifiedLastTime(_ kind: StoreKind) async throws {
+        let test = try await kind.make()
+        let store = test.database
+        func enroll(_ key: Curve25519.Signing.PrivateKey) async throws {
+            _ = try await store.enroll([RegistryFile.Entry(station: "B-1", region: "R", district: "D", name: "",
+                                                           publicKey: key.publicKey.rawRepresentation.base64EncodedString(),
+                                                           line: 0)], now: 1)
+        }
+        func thinned(_ seq: Int, by signer: Curve25519.Signing.PrivateKey) -> Envelope {
+            let payload = #"{"station":"B-1","seq":\#(seq),"kind":"thinned","createdUsec":0,"thinnedKind":"heartbeat"}"#
+            return Envelope.sign(type: EnvelopeHeader.payloadType(kind: "thinned"), payload: Array(payload.utf8), key: signer)
+        }
+        let receiver = Receiver(database: store)
+        try await enroll(key)
+        #expect(await receiver.receive([thinned(1, by: key)], now: 2).accepted == 1)
+        let replacement = Curve25519.Signing.PrivateKey()
+        try await enroll(replacement)
+        let old = await receiver.receive([thinned(1, by: key)], now: 3)
+        #expect(old.refusal?.code == .badSignature, "the replaced key")
+        let new = await receiver.receive([thinned(1, by: replacement)], now: 4)
+        #expect(new.accepted == 1 && new.refusal == nil, "the new installation's first envelope")
+        await test.close()
+    }
 }
