@@ -26,28 +26,29 @@ struct Receiver: Sendable {
     }
 
     /// An envelope as it came, its payload and header decoded once; before the transaction
-    /// (in parallel, off the store's one writer), its signature checked with the key its
-    /// station last had here, and a heartbeat decoded.
+    /// (off the store's one writer, each request on its own thread), its signature checked
+    /// with the key its station last had here, and a heartbeat decoded.
     struct Arrival: Sendable {
         var envelope: Envelope
         var text: String
         var payload: Data?
         var header: EnvelopeHeader?
-        /// The key text the signature verified with, if it did: the judgement verifies again
-        /// only if the station's enrolled key is another.
-        var verifiedWith: String?
+        /// The key text the signature was checked with, and whether it verified: the
+        /// judgement checks again only if the station's enrolled key is another.
+        var checked: (key: String, verified: Bool)?
         var heartbeat: HeartbeatPayload?
 
-        init(_ envelope: Envelope, keys: KeyCache) {
+        /// `keys`: nil to leave every check to the judgement.
+        init(_ envelope: Envelope, keys: KeyCache?) {
             self.envelope = envelope
             text = JSONText.encode(envelope)
             payload = Data(base64Encoded: envelope.payload)
             header = payload.flatMap { try? JSONDecoder().decode(EnvelopeHeader.self, from: $0) }
-            guard let payload, let header else { return }
-            if let station, let last = keys.lastKey(of: station), envelope.isSigned(Array(payload), by: last.key) {
-                verifiedWith = last.text
+            guard let keys, let payload, let header, let station, let last = keys.lastKey(of: station) else { return }
+            checked = (last.text, envelope.isSigned(Array(payload), by: last.key))
+            if checked?.verified == true, header.kind == "heartbeat" {
+                heartbeat = try? JSONDecoder().decode(HeartbeatPayload.self, from: payload)
             }
-            if header.kind == "heartbeat" { heartbeat = try? JSONDecoder().decode(HeartbeatPayload.self, from: payload) }
         }
 
         /// The header's station, if it is an id the registry could hold: another (a NUL, a
@@ -62,7 +63,15 @@ struct Receiver: Sendable {
     /// the first refusal, which is recorded with what came before it. A storage failure
     /// rolls the whole batch back: nothing is acknowledged, the uplink sends it again.
     func receive(_ envelopes: [Envelope], now: Int64) async -> Outcome {
-        let arrivals = envelopes.map { Arrival($0, keys: keys) }
+        // Checked ahead while they verify: the judgement stops at the first refusal, so a
+        // batch of forgeries costs one check, not one each.
+        var checkedAhead: [Arrival] = [], ahead = true
+        for envelope in envelopes {
+            let arrival = Arrival(envelope, keys: ahead ? keys : nil)
+            ahead = arrival.checked?.verified == true
+            checkedAhead.append(arrival)
+        }
+        let arrivals = checkedAhead
         do {
             let headers = arrivals.compactMap { $0.station == nil ? nil : $0.header }
             return try await database.batch(headers: headers, now: now) { [keys] ledger in
@@ -133,8 +142,9 @@ struct Receiver: Sendable {
         guard let station = arrival.station, var record = try ledger.station(station) else {
             throw Refusal(code: .unknownStation, message: "station \(DeviceString(header.station).escaped(limit: 64)) is not enrolled")
         }
-        guard arrival.verifiedWith == record.publicKey
-                || keys.key(of: record).map({ envelope.isSigned(Array(payload), by: $0) }) == true else {
+        let verified = arrival.checked.flatMap { $0.key == record.publicKey ? $0.verified : nil }
+            ?? keys.key(of: record).map { envelope.isSigned(Array(payload), by: $0) } ?? false
+        guard verified else {
             throw Refusal(code: .badSignature, message: "the signature does not verify with \(record.station)'s enrolled key")
         }
         keys.remember(record)
