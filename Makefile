@@ -22,7 +22,7 @@ PROMTOOL     := .build/prometheus/usr/bin/promtool
 TEST_PRELOAD  = $(abspath $(FAULT_SHIM)) libumockdev-preload.so.0
 DEMO_PLUGS    = usb-stick scanner-lookalike hostile-strings usb-ethernet
 
-.PHONY: run demo test deps build fuzz fixtures usbguard-fixtures clean install uninstall release order-file bench bench-central deb vm-deps vm-test vm-shell
+.PHONY: run demo test deps build fuzz fixtures usbguard-fixtures clean install uninstall release release-station release-products order-file bench bench-central deb vm-deps vm-test vm-shell
 
 # Where `make install` puts things: Debian's locations (systemd.pc's for the systemd parts).
 DESTDIR      ?=
@@ -41,9 +41,12 @@ ZSHCOMPDIR   ?= $(PREFIX)/share/zsh/vendor-completions
 # until nazoratd decides (udev-rules/71-nazorat-enforce.rules).
 MODE         ?= monitor
 # The built executables to install; `make install` builds them in release mode unless
-# PRODUCTS names a directory that holds them already.
+# PRODUCTS names a directory that holds them already. A station runs only the first three:
+# the station's package (make deb) ships STATION_EXECUTABLES, central is installed on its
+# own machines with `make install` (no receiver, PostgreSQL client or dashboard on a station).
 PRODUCTS     ?=
-EXECUTABLES   = nazoratd nazoratctl nazorat-uplink nazorat-central
+STATION_EXECUTABLES = nazoratd nazoratctl nazorat-uplink
+EXECUTABLES   = $(STATION_EXECUTABLES) nazorat-central
 
 ## Build and run the daemon in the foreground on this machine's devices (monitor mode, dev/state).
 run: build
@@ -157,7 +160,13 @@ RELEASE_LINK = -Xswiftc -Xfrontend -Xswiftc -function-sections -Xcc -ffunction-s
   -Xlinker -z -Xlinker pack-relative-relocs -Xlinker --no-export-dynamic \
   -Xlinker --symbol-ordering-file=$(CURDIR)/packaging/link/nazoratd.order -Xlinker --no-warn-symbol-ordering
 release: deps
-	for product in $(EXECUTABLES) nazorat-station-sim; do \
+	$(MAKE) release-products PRODUCTS_TO_BUILD="$(EXECUTABLES) nazorat-station-sim"
+
+release-station: deps
+	$(MAKE) release-products PRODUCTS_TO_BUILD="$(STATION_EXECUTABLES)"
+
+release-products:
+	for product in $(PRODUCTS_TO_BUILD); do \
 	  $(SWIFT) build -c release --static-swift-stdlib $(RELEASE_LINK) --product $$product || exit 1; done
 
 ## Profile a start of the release nazoratd under callgrind and rewrite the link order from it
@@ -167,9 +176,9 @@ order-file: release
 	python3 packaging/link/startup_order.py .build/release packaging/link/nazoratd.order
 
 ## The Debian package, .build/nazorat_VERSION_amd64.deb, from the release build; lintian checks it.
-deb: release
+deb: release-station
 	$(MAKE) deps DEBIAN_PACKAGES="$(DEB_PACKAGES)"
-	packaging/deb/build.sh .build/release .build
+	packaging/deb/build.sh .build/release .build "$(STATION_EXECUTABLES)"
 	lintian --fail-on error --suppress-tags $(LINTIAN_ACCEPTED) .build/nazorat_*_amd64.deb
 
 ## What the VM tests need on the host: QEMU, Debian's kernel, debootstrap.
@@ -177,9 +186,10 @@ vm-deps:
 	$(MAKE) deps DEBIAN_PACKAGES="$(VM_PACKAGES)"
 
 ## Boot the package on a Debian 12 station image under systemd on a real kernel (QEMU) and
-## run the scenarios of Tests/VM (Tests/VM/README.md: what each proves); about 10 minutes.
-vm-test: deb vm-deps
-	python3 Tests/VM/vmtest.py --deb .build/nazorat_*_amd64.deb --central .build/release/nazorat-central
+## run the scenarios of Tests/VM (Tests/VM/README.md: what each proves); about 15 minutes.
+## Central runs on the host, the debug build make test has made (it is not in the package).
+vm-test: deb vm-deps build
+	python3 Tests/VM/vmtest.py --deb .build/nazorat_*_amd64.deb --central .build/debug/nazorat-central
 
 ## A root prompt on a fresh station image with the package installed (monitor mode).
 vm-shell: deb vm-deps
@@ -187,9 +197,10 @@ vm-shell: deb vm-deps
 
 ## Install the binaries, units, udev rules, sysusers, tmpfiles, journal catalog and the
 ## default configuration (an existing /etc/nazorat file is never overwritten).
+INSTALLED ?= $(EXECUTABLES)
 install: $(if $(PRODUCTS),,release)
 	@products=$(or $(PRODUCTS),.build/release); \
-	for exe in $(EXECUTABLES); do \
+	for exe in $(INSTALLED); do \
 	  if [ -x $$products/$$exe ]; then install -D -m 0755 $$products/$$exe $(DESTDIR)$(BINDIR)/$$exe; fi; \
 	done; \
 	if [ -x $$products/nazoratctl ]; then \

@@ -209,7 +209,8 @@ let package = Package(
         .testTarget(name: "NazoratConfigurationTests", dependencies: ["NazoratConfiguration", "NazoratTestbed"]),
         .testTarget(
             name: "NazoratHTTPTests",
-            dependencies: ["NazoratHTTP", .product(name: "NIOEmbedded", package: "swift-nio"),
+            dependencies: ["NazoratHTTP", "NazoratClient", .product(name: "Logging", package: "swift-log"),
+                           .product(name: "NIOEmbedded", package: "swift-nio"),
                            .product(name: "NIOHTTP1", package: "swift-nio")]
         ),
         .testTarget(

@@ -120,30 +120,42 @@ public final class ControlServer: Service, Sendable {
                 peer = try await PeerCredentials.of(connection.channel)
             }
             try await connection.executeThenClose { inbound, outbound in
-                var assembler = RequestAssembler(bodyLimit: bodyLimit, peer: peer)
-                var parts = inbound.makeAsyncIterator()
-                while let part = try await parts.next() {
-                    switch assembler.consume(part) {
-                    case .incomplete:
-                        continue
-                    case .rejected(let response):
-                        try await write(response, keepAlive: false, to: outbound)
-                        // A lingering close: what the client still sends of this request is
-                        // read and dropped (until its end, or the request deadline), because
-                        // closing on unread data would reset the connection and could destroy
-                        // the answer before the client reads it.
-                        while let rest = try await parts.next() {
-                            if case .end = rest { break }
-                        }
-                        return
-                    case .complete(let request, let keepAlive):
-                        try await write(await router(request), keepAlive: keepAlive, to: outbound)
-                        if !keepAlive { return }
-                    }
-                }
+                try await exchange(inbound, outbound, peer: peer)
+                // executeThenClose's close drops what the socket has not taken yet: a large
+                // answer to a slow reader lost its end ("stream ended at an unexpected time",
+                // make vm-test's uplink, 100 envelopes). Closing the output first waits for
+                // every byte to leave; the request deadline, armed at the answer's end, bounds
+                // that wait for a client that stops reading.
+                try? await connection.channel.close(mode: .output)
             }
         } catch {
             logger.debug("control connection ended: \(error)")
+        }
+    }
+
+    /// Reads requests and writes their answers until the client's last request is answered.
+    private func exchange(_ inbound: NIOAsyncChannelInboundStream<HTTPServerRequestPart>,
+                          _ outbound: NIOAsyncChannelOutboundWriter<HTTPServerResponsePart>, peer: Peer) async throws {
+        var assembler = RequestAssembler(bodyLimit: bodyLimit, peer: peer)
+        var parts = inbound.makeAsyncIterator()
+        while let part = try await parts.next() {
+            switch assembler.consume(part) {
+            case .incomplete:
+                continue
+            case .rejected(let response):
+                try await write(response, keepAlive: false, to: outbound)
+                // A lingering close: what the client still sends of this request is
+                // read and dropped (until its end, or the request deadline), because
+                // closing on unread data would reset the connection and could destroy
+                // the answer before the client reads it.
+                while let rest = try await parts.next() {
+                    if case .end = rest { break }
+                }
+                return
+            case .complete(let request, let keepAlive):
+                try await write(await router(request), keepAlive: keepAlive, to: outbound)
+                if !keepAlive { return }
+            }
         }
     }
 

@@ -26,8 +26,8 @@ public struct Uplink: Service {
     public init(settings: UplinkSettings, socketPath: String, logger: Logger) {
         self.settings = settings
         // The answer to a long poll starts only when an envelope is there, so the client's
-        // answer timeout is the poll's length and a margin (the 5 s default of nazoratctl cut
-        // every idle poll off: make vm-test saw "stream ended at an unexpected time").
+        // answer timeout is the poll's length and a margin (the 5 s default of nazoratctl
+        // would cut every idle poll off).
         control = ControlClient(socketPath: socketPath, answerTimeout: .seconds(2 * Self.outboxWait))
         self.logger = logger
     }

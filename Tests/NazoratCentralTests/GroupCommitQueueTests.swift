@@ -37,16 +37,17 @@ import Testing
         }
     }
 
-    /// Submits 0, waits until its transaction holds, submits `rest` (with their stations),
-    /// waits until they all wait, opens; each one's answer, or nil for an error.
+    /// Submits 0, waits until its transaction holds, submits `rest` (with their stations) one
+    /// after another, each only once the one before waits (tasks start in no set order: CI saw
+    /// 45 queued before 44), opens; each one's answer, or nil for an error.
     private func held(_ commits: GroupCommit<Item>, _ transactions: Transactions,
                       _ rest: [(Int, String?)]) async -> [Int: Int?] {
         await withTaskGroup(of: (Int, Int?).self) { group in
-            for (n, station) in [(0, nil)] + rest {
+            for (index, (n, station)) in ([(0, nil)] + rest).enumerated() {
                 group.addTask { (n, try? await commits.submit(station: station) { Item(n: n, answer: $0) }) }
                 if n == 0 { while transactions.groups.withLock({ $0.isEmpty }) { await Task.yield() } }
+                else { while commits.waiting < index { await Task.yield() } }
             }
-            while commits.waiting < rest.count { await Task.yield() }
             transactions.open()
             return await group.reduce(into: [:]) { $0[$1.0] = $1.1 }
         }

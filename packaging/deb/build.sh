@@ -1,7 +1,8 @@
 #!/bin/sh
-# Builds nazorat_VERSION_amd64.deb from release binaries: packaging/deb/build.sh PRODUCTS OUTDIR
-# (`make deb` calls it). The tree is what `make install` puts on a station, plus Debian's
-# control files, with Depends computed by dpkg-shlibdeps from the binaries themselves.
+# Builds nazorat_VERSION_amd64.deb from release binaries:
+# packaging/deb/build.sh PRODUCTS OUTDIR "EXECUTABLES" (`make deb` calls it with the station's
+# three). The tree is what `make install` puts on a station, plus Debian's control files, with
+# Depends computed by dpkg-shlibdeps from the binaries themselves.
 set -eu
 products=$(cd "$1" && pwd)
 mkdir -p "$2" && outdir=$(cd "$2" && pwd)
@@ -14,7 +15,7 @@ rm -rf "$work" && mkdir -p "$root"
 
 # The files, as `make install` lays them out; the package ships monitor mode (an install
 # never locks a station's devices; enforce is switched on at commissioning: README).
-make -s -C "$top" install DESTDIR="$root" PRODUCTS="$products" MODE=monitor \
+make -s -C "$top" install DESTDIR="$root" PRODUCTS="$products" INSTALLED="$3" MODE=monitor \
   UNITDIR=/lib/systemd/system SYSUSERSDIR=/usr/lib/sysusers.d TMPFILESDIR=/usr/lib/tmpfiles.d \
   CATALOGDIR=/usr/lib/systemd/catalog UDEVRULESDIR=/lib/udev/rules.d >/dev/null
 install -D -m 0644 "$top/udev-rules/71-nazorat-enforce.rules" "$root/usr/share/nazorat/71-nazorat-enforce.rules"
