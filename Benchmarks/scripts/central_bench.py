@@ -153,7 +153,7 @@ def measure(release, load, csv, store, processes, seconds):
     central.stop()
 
     results["ramp"] = []
-    for rate in [1000, 1500, 2000, 2500, 3000, 4000, 5000, 6000]:
+    for rate in [1000, 1500, 2000, 2200, 2500, 3000, 4000, 5000, 6000]:
         central = Central(release, load, csv, store, processes)
         step = central.run("steady", STATIONS, rate, 20, 64)
         central.stop()

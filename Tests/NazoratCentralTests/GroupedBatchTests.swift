@@ -59,4 +59,33 @@ import Testing
         #expect(try await store.rejectionCounts() == ["gap": 2])
         await test.close()
     }
+
+    /// PostgreSQL writes a group's envelopes and stations as arrays in one statement, its
+    /// own encoding for arrays with NULLs among them: every station's state comes back as
+    /// written, each NULL where it was and each text byte for byte.
+    @Test(arguments: StoreKind.allCases)
+    func aGroupsWritesKeepEveryStationsStateItsNullsToo(_ kind: StoreKind) async throws {
+        let test = try await kind.make()
+        let store = test.database
+        _ = try await store.enroll(stations.prefix(3).map {
+            RegistryFile.Entry(station: $0.id, region: "R", district: "D", name: "",
+                               publicKey: $0.key.publicKey.rawRepresentation.base64EncodedString(), line: 0)
+        }, now: 1)
+        var records: [StationRecord] = []
+        for station in stations.prefix(3) { records.append(try #require(try await store.station(station.id))) }
+        (records[0].heartbeat, records[0].heartbeatUsec, records[0].lastSeenUsec, records[0].clockJumps) =
+            (#"{"bootId":"b","é":"\u0000"}"#, 5, 7, 2)
+        (records[1].eventSeq, records[1].eventHash, records[1].finalReport) = (3, "h3", "final \"report\" ✓")
+        records[2].acceptedSeq = 9
+        let written = records
+        try await store.batch(headers: [], now: 11) { ledger in
+            for (index, record) in written.enumerated() {
+                ledger.accept(record, seq: Int64(index + 1), kind: "thinned", envelope: "envelope \(index)", reports: .none)
+            }
+        }
+        for record in records { #expect(try await store.station(record.station) == record) }
+        #expect(try test.column("SELECT envelope FROM envelopes ORDER BY seq") == ["envelope 0", "envelope 1", "envelope 2"])
+        #expect(try test.column("SELECT received_usec FROM envelopes") == ["11", "11", "11"])
+        await test.close()
+    }
 }

@@ -26,11 +26,12 @@ package struct BatchLedger {
     }
 
     package struct Accepted: Sendable, Equatable {
-        var record: StationRecord
-        var seq: Int64
-        var kind: String
-        var envelope: String
-        var reports: ReportChange
+        /// The station as this envelope left it.
+        package let record: StationRecord
+        package let seq: Int64
+        package let kind: String
+        package let envelope: String
+        let reports: ReportChange
     }
 
     /// A refused envelope: why, and what it was.
@@ -89,23 +90,36 @@ package struct BatchLedger {
         rejection = Rejection(station: station, generation: generation, seq: seq, reason: reason, envelope: envelope)
     }
 
-    /// The batch's writes in order: each envelope with its reports, then each station's new
-    /// state once (not once per envelope), then the refusal.
+    /// The batch's writes in order: the reports its envelopes change, each envelope, each
+    /// station's new state once (not once per envelope), then the refusal. A store may write
+    /// ``accepted`` and ``stationsLeft`` its own way instead (PostgreSQL: a group's in one
+    /// statement each), after ``reportStatements`` and the refusal: no write depends on another
+    /// of those kinds.
     package var statements: [SQLStatement] {
-        var out: [SQLStatement] = []
-        for item in accepted {
+        reportStatements + accepted.map { CentralSQL.insertEnvelope($0.record, seq: $0.seq, kind: $0.kind, envelope: $0.envelope, now: now) }
+            + stationsLeft.map(CentralSQL.update) + (rejectionStatement.map { [$0] } ?? [])
+    }
+
+    /// What the accepted envelopes change in the reports table, in their order.
+    package var reportStatements: [SQLStatement] {
+        accepted.flatMap { item -> [SQLStatement] in
             switch item.reports {
-            case .none: break
+            case .none: return []
             case .recorded(let reports):
-                out += reports.map { CentralSQL.insert($0, generation: item.record.generation, now: now) }
+                return reports.map { CentralSQL.insert($0, generation: item.record.generation, now: now) }
             case .signed(let eventSeq, let envelopeSeq, let recovered):
-                if let recovered { out.append(CentralSQL.insert(recovered, generation: item.record.generation, now: now)) }
-                out.append(CentralSQL.signReport(item.record, eventSeq: eventSeq, envelopeSeq: envelopeSeq))
+                return (recovered.map { [CentralSQL.insert($0, generation: item.record.generation, now: now)] } ?? [])
+                    + [CentralSQL.signReport(item.record, eventSeq: eventSeq, envelopeSeq: envelopeSeq)]
             }
-            out.append(CentralSQL.insertEnvelope(item.record, seq: item.seq, kind: item.kind, envelope: item.envelope, now: now))
         }
-        out += stations.keys.sorted().compactMap { stations[$0].map(CentralSQL.update) }
-        if let rejection { out.append(CentralSQL.reject(rejection, now: now)) }
-        return out
+    }
+
+    /// Each station the batch changed, as it leaves it, in id order.
+    package var stationsLeft: [StationRecord] {
+        stations.keys.sorted().compactMap { stations[$0] }
+    }
+
+    package var rejectionStatement: SQLStatement? {
+        rejection.map { CentralSQL.reject($0, now: now) }
     }
 }

@@ -1,5 +1,10 @@
 """What the VM test prints: steps, what each scenario saw, and a tally."""
 import sys
+import time
+
+# Each step says how long the run has taken: the VM tests are most of CI's time, and where it
+# goes (the image, a boot under TCG, a scenario) is what to look at when it grows.
+_started = time.monotonic()
 
 _tally = {"passed": 0, "failed": 0}
 # Each failure's first lines, repeated under the tally: a CI log shown in part keeps its end.
@@ -8,7 +13,7 @@ FAILURE_LINES = 30
 
 
 def step(text):
-    print(f"== {text}", flush=True)
+    print(f"== [{time.monotonic() - _started:6.0f} s] {text}", flush=True)
 
 
 def saw(text):
