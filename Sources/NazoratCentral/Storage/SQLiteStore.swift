@@ -137,13 +137,16 @@ extension Row: SQLRow {
     package func text(_ column: String) throws -> String? { self[column] }
 }
 
+/// Central's statements through each connection's statement cache: compiled once, not at
+/// every use (compiling, with GRDB's authorizer called for every column it reads, was 8 % of
+/// central's time at 2,200 heartbeats/s, measured).
 extension Database {
     func run(_ statement: SQLStatement) throws {
-        try execute(sql: statement.sql, arguments: statement.arguments)
+        try cachedStatement(sql: statement.sql).execute(arguments: statement.arguments)
     }
 
     func rows(_ statement: SQLStatement) throws -> [Row] {
-        try Row.fetchAll(self, sql: statement.sql, arguments: statement.arguments)
+        try Row.fetchAll(cachedStatement(sql: statement.sql), arguments: statement.arguments)
     }
 }
 
