@@ -82,10 +82,9 @@ extension PostgresSession {
     /// of their ids (every process locks alike, so two never wait for each other in a cycle);
     /// then each batch reads what its judgement may need and is judged, in turn; then the
     /// group writes: each batch's reports and refusal, then all its envelopes and stations in
-    /// one statement. Judging every batch before any writes is judging each
-    /// as if alone: a group holds one batch per station, and a batch reads only its own
-    /// station's rows (and another's generation, for a refusal's record, which a batch never
-    /// changes).
+    /// one statement. Judging every batch before any writes is judging each as if alone: a
+    /// group holds one batch per station, and a batch reads only its own station's rows (and
+    /// another's generation, for a refusal's record, which a batch never changes).
     func commit(_ works: [BatchWork], on connection: PostgresConnection) async throws -> [@Sendable () -> Void] {
         var locked: [String: StationRecord] = [:]
         let stations = works.compactMap(\.headers.first?.station)
