@@ -39,28 +39,18 @@ struct PostgresSession: Sendable {
         duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
     }
 
-    /// `work`, or ``PostgresUnavailable`` when the database fails it. Past the deadline the
-    /// work is cancelled, which ends a wait for a connection (the server is away); a query in
-    /// flight is bounded by the server's own timeouts instead, and a transaction that ends
-    /// after all, committed, is answered as committed, never as a failure.
+    /// `work`, or ``PostgresUnavailable`` when the database fails it or has not answered by
+    /// the deadline. Central answers at the deadline whatever the work is doing: the work is
+    /// cancelled, which ends a wait for a connection, and a query in flight, which neither
+    /// cancellation nor a server that stopped answering ends, is left to end alone
+    /// (``FirstOutcome``). Its transaction may still commit: then the 503 was for a batch
+    /// already stored, which the uplink sends again and central answers as repeats, accepted;
+    /// an operator who was told 503 sees on the page whether the action took.
     func timed<Result: Sendable>(_ work: @escaping @Sendable () async throws -> Result) async throws -> Result {
-        let deadline = deadline, url = url
         do {
-            return try await withThrowingTaskGroup(of: Result?.self) { group in
-                group.addTask { try await work() }
-                group.addTask {
-                    try? await Task.sleep(for: deadline)
-                    return nil
-                }
-                while let next = try await group.next() {
-                    if let result = next {
-                        group.cancelAll()
-                        return result
-                    }
-                    group.cancelAll()
-                }
-                throw PostgresUnavailable(message: "\(url) did not answer within \(deadline)")
-            }
+            return try await FirstOutcome.of(work, within: deadline)
+        } catch is FirstOutcome.DeadlinePassed {
+            throw PostgresUnavailable(message: "\(url) did not answer within \(deadline)")
         } catch let error as PostgresUnavailable {
             throw error
         } catch {

@@ -39,7 +39,7 @@ public enum TestPostgres {
                                   "-Atc", sql])
     }
 
-    /// Stops, starts or restarts the server (Tests/Support/postgres.sh).
+    /// Stops, starts, restarts, freezes or thaws the server (Tests/Support/postgres.sh).
     public static func server(_ verb: String) throws {
         _ = try socketDirectory()
         _ = try run(Repository.root + "/Tests/Support/postgres.sh", [verb])

@@ -69,6 +69,19 @@ import Testing
     }
 
     @Test func postgresRestartedUnderLoadIsA503StorageAndNothingAcceptedIsLost() async throws {
+        try await outageUnderLoad(begin: "stop", end: "start")
+    }
+
+    /// Regression: central had waited for a query in flight to end before answering 503, and
+    /// a server that holds its connections without answering never ends one (once in CI, with
+    /// a server that was stopping). Frozen, it holds every pooled connection's next query.
+    @Test func aPostgresThatStopsAnsweringIsA503StorageAtTheDeadlineAndNothingAcceptedIsLost() async throws {
+        try await outageUnderLoad(begin: "freeze", end: "thaw")
+    }
+
+    /// The uplink delivering and a load beside it; PostgreSQL's outage (`begin`, a verb of
+    /// postgres.sh) must be answered 503 `storage`, and after `end` all arrives, once.
+    private func outageUnderLoad(begin: String, end: String) async throws {
         let central = try await CentralProcess(store: .postgres)
         let harness = try await ControlHarness(extra: ControlHarness.uplink("http://127.0.0.1:\(central.port)/v1/envelopes"))
         let uplink = try harness.startUplink(enrollingAt: central)
@@ -76,42 +89,53 @@ import Testing
         try await eventually("deliveries") { try central.acceptedSeq(station) >= 2 }
         let accepted = try central.acceptedSeq(station)
         let first = try #require(try central.column("SELECT envelope FROM envelopes WHERE seq = 1").first)
-        let (port, replay) = (central.port, Data(#"{"envelopes":[\#(first)]}"#.utf8))
+        let load = ReplayLoad(port: central.port, body: Data(#"{"envelopes":[\#(first)]}"#.utf8))
+        defer { load.stop() }
+        try await eventually("answers under load") { load.answers.count >= 20 }
 
-        // Load beside the uplink: the first envelope again and again, each answer kept.
-        let answers = Mutex<[String]>([]), stop = Mutex(false)
-        let load = Thread {
-            while !stop.withLock({ $0 }) {
-                let answer = (try? UnixHTTP.request(port: port, "POST", "/v1/envelopes", body: replay)).map { response in
-                    "\(response.status) " + (((try? response.json())?["error"] as? [String: Any])?["code"] as? String ?? "")
-                } ?? "no answer"
-                answers.withLock { $0.append(answer) }
-            }
-        }
-        load.start()
-        defer { stop.withLock { $0 = true } }
-        try await eventually("answers under load") { answers.withLock { $0.count } >= 20 }
-
-        try TestPostgres.server("stop")
-        defer { try? TestPostgres.server("start") }
-        // Any answer after the stop (one in flight at the stop may still be a 200).
-        let before = answers.withLock { $0.count }
+        try TestPostgres.server(begin)
+        var ended = false
+        defer { if !ended { try? TestPostgres.server(end) } }
+        // Any answer after the outage began (one in flight then may still be a 200).
+        let before = load.answers.count
         do {
-            try await eventually("503 storage while PostgreSQL is down") { answers.withLock { $0[before...].contains("503 storage") } }
+            try await eventually("503 storage while PostgreSQL is away") { load.answers[before...].contains("503 storage") }
         } catch {
-            Issue.record("the answers since PostgreSQL stopped: \(answers.withLock { Array($0[before...].suffix(8)) })")
+            let said = await central.process.lines.elements.suffix(20).joined(separator: "\n")
+            Issue.record("the answers since the outage began: \(load.answers[before...].suffix(8)); central said:\n\(said)")
             throw error
         }
         try await harness.churn(times: 3)
-        try TestPostgres.server("start")
+        try TestPostgres.server(end)
+        ended = true
         try await central.caughtUp(with: harness, station: station)
-        stop.withLock { $0 = true }
+        load.stop()
 
-        let seen = Set(answers.withLock { $0 })
-        #expect(seen.isSubset(of: ["200 ", "503 storage"]), "\(seen)")
+        #expect(Set(load.answers).isSubset(of: ["200 ", "503 storage"]), "\(Set(load.answers))")
         #expect(try central.acceptedSeq(station) > accepted, "what came during the outage arrived after it")
         #expect(try central.rejections().isEmpty)
     }
+}
+
+/// The same batch posted again and again on a thread of its own, each answer kept as
+/// "STATUS CODE" ("no answer" when the request failed: refused, or no answer in 30 s).
+private final class ReplayLoad: Sendable {
+    private let state = Mutex((answers: [String](), stopped: false))
+
+    init(port: Int, body: Data) {
+        Thread { [self] in
+            while !state.withLock({ $0.stopped }) {
+                let answer = (try? UnixHTTP.request(port: port, "POST", "/v1/envelopes", body: body)).map { response in
+                    "\(response.status) " + (((try? response.json())?["error"] as? [String: Any])?["code"] as? String ?? "")
+                } ?? "no answer"
+                state.withLock { $0.answers.append(answer) }
+            }
+        }.start()
+    }
+
+    var answers: [String] { state.withLock { $0.answers } }
+
+    func stop() { state.withLock { $0.stopped = true } }
 }
 
 /// psql holding a station's row (`SELECT … FOR UPDATE` in an open transaction) until released.

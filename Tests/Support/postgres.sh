@@ -3,7 +3,9 @@
 #   postgres.sh run COMMAND...   initdb a cluster in a new directory, start it, run COMMAND
 #                                with NAZORAT_TEST_POSTGRES=DIR, stop it and remove DIR;
 #   postgres.sh restart          stop and start that cluster again (a test of an outage);
-#   postgres.sh stop | start     the two halves, for a test that holds the outage open.
+#   postgres.sh stop | start     the two halves, for a test that holds the outage open;
+#   postgres.sh freeze | thaw    SIGSTOP and SIGCONT the server and its backends: a server
+#                                that holds its connections and stops answering (a hung host).
 # No TCP at all: the server listens on a Unix socket in DIR only (ground rule: loopback
 # only; a socket is narrower still). Trust authentication: DIR is 0700, its owner's alone.
 # Run as root (CI), the server runs as Debian's postgres user, which initdb requires.
@@ -41,8 +43,20 @@ case "${1:-}" in
     : "${NAZORAT_TEST_POSTGRES:?postgres.sh stop runs under postgres.sh run}"
     pg_ctl stop -m fast >/dev/null
     ;;
+  freeze | thaw)
+    : "${NAZORAT_TEST_POSTGRES:?postgres.sh $1 runs under postgres.sh run}"
+    signal=$([ "$1" = freeze ] && echo STOP || echo CONT)
+    postmaster=$(head -n 1 "$NAZORAT_TEST_POSTGRES/data/postmaster.pid")
+    # Its children from /proc (procps may not be installed); the postmaster first, so that
+    # it forks no new backend meanwhile.
+    kill -s "$signal" "$postmaster"
+    for status in /proc/[0-9]*/status; do
+      parent=$(awk '/^PPid:/ { print $2 }' "$status" 2>/dev/null || true)
+      [ "$parent" = "$postmaster" ] && kill -s "$signal" "$(basename "$(dirname "$status")")" 2>/dev/null || true
+    done
+    ;;
   *)
-    echo "usage: postgres.sh run COMMAND... | restart | stop | start" >&2
+    echo "usage: postgres.sh run COMMAND... | restart | stop | start | freeze | thaw" >&2
     exit 2
     ;;
 esac
