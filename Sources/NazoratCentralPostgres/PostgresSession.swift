@@ -51,8 +51,6 @@ struct PostgresSession: Sendable {
             return try await FirstOutcome.of(work, within: deadline)
         } catch is FirstOutcome.DeadlinePassed {
             throw PostgresUnavailable(message: "\(url) did not answer within \(deadline)")
-        } catch let error as PostgresUnavailable {
-            throw error
         } catch {
             throw PostgresUnavailable(message: PostgresUnavailable.describe(error, url: url),
                                       batchsOwn: PostgresUnavailable.isBatchsOwn(error))
