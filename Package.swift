@@ -29,7 +29,6 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
-        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
         // Only its bcrypt (HummingbirdBcrypt, a C library and a Swift wrapper), not its server.
@@ -170,8 +169,10 @@ let package = Package(
         .target(
             name: "NazoratUplink",
             dependencies: [
-                "NazoratCore", "NazoratClient", "NazoratAPI", "NazoratConfiguration",
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                "NazoratCore", "NazoratClient", "NazoratAPI", "NazoratConfiguration", "NazoratLinux",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

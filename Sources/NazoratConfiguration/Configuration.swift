@@ -133,6 +133,9 @@ public struct UplinkSettings: Sendable, Equatable {
         if url.hasSuffix("/v1/envelopes") { return url }
         return (url.hasSuffix("/") ? String(url.dropLast()) : url) + "/v1/envelopes"
     }
+    /// ``envelopesURL`` taken apart; nil only for settings made by hand with a bad `url`
+    /// (``read(_:relativeTo:)`` refuses one).
+    public var central: CentralAddress? { CentralAddress(url: envelopesURL) }
     /// Seconds between heartbeats (`heartbeat-interval`). Default: 15
     public var heartbeatInterval: Int
     /// A CA bundle (PEM) that central's certificate must chain to (`ca`); the system's otherwise.
@@ -165,12 +168,8 @@ public struct UplinkSettings: Sendable, Equatable {
 
     /// https anywhere; plain http only to this machine (tests, a local relay).
     static func isAcceptable(_ url: String) -> Bool {
-        if url.hasPrefix("https://") { return url.count > "https://".count }
-        for host in ["http://127.0.0.1", "http://[::1]", "http://localhost"] where url.hasPrefix(host) {
-            let rest = url.dropFirst(host.count)
-            if rest.isEmpty || rest.hasPrefix(":") || rest.hasPrefix("/") { return true }
-        }
-        return false
+        guard let address = CentralAddress(url: url) else { return false }
+        return address.usesTLS || ["127.0.0.1", "::1", "localhost"].contains(address.host)
     }
 }
 

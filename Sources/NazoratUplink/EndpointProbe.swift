@@ -1,5 +1,3 @@
-import AsyncHTTPClient
-import NIOCore
 
 /// The check at start that `[uplink] url` leads to a Nazorat receiver, so that a wrong
 /// address is reported once, plainly, instead of failing every delivery for ever.
@@ -15,17 +13,14 @@ enum EndpointProbe {
         case undecided(String)
     }
 
-    static func check(_ url: String, client: HTTPClient) async -> Outcome {
-        var request = HTTPClientRequest(url: url)
-        request.method = .GET
+    static func check(client: CentralClient) async -> Outcome {
         do {
-            // Short: a TLS failure makes the client retry the connection until the deadline.
-            let response = try await client.execute(request, timeout: .seconds(3))
-            _ = try? await response.body.collect(upTo: 1 << 16)
-            switch response.status.code {
+            // Short: an outage here only delays the first delivery, which retries anyway.
+            let answer = try await client.send(.GET, timeout: .seconds(3), limit: 1 << 16)
+            switch answer.status {
             case 405: return .receiver
             case 404: return .noReceiver(status: 404)
-            default: return .undecided("central answered \(response.status.code) to the check")
+            default: return .undecided("central answered \(answer.status) to the check")
             }
         } catch {
             return .undecided("\(error)")

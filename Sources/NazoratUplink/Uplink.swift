@@ -1,4 +1,3 @@
-import AsyncHTTPClient
 import FoundationEssentials
 import Logging
 import NazoratAPI
@@ -7,7 +6,6 @@ import NazoratConfiguration
 import NazoratCore
 import NIOCore
 import NIOHTTP1
-import NIOSSL
 import ServiceLifecycle
 
 /// nazorat-uplink: takes signed envelopes from nazoratd's outbox (over the control socket,
@@ -33,12 +31,15 @@ public struct Uplink: Service {
     }
 
     public func run() async throws {
-        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: try Self.httpConfiguration(settings))
-        switch await EndpointProbe.check(settings.envelopesURL, client: client) {
+        guard let address = settings.central else {
+            throw UplinkConfigurationError(description: "[uplink] url: \(settings.envelopesURL) is not an https:// address")
+        }
+        let client = try CentralClient(address: address, settings: settings)
+        switch await EndpointProbe.check(client: client) {
         case .receiver:
             logger.info("central's receiver answers at \(settings.envelopesURL)")
         case .noReceiver(let status):
-            try await client.shutdown()
+            await client.close()
             throw UplinkConfigurationError(description: "[uplink] url: there is no Nazorat receiver at "
                 + "\(settings.envelopesURL) (central answered \(status)); set url to central's address, "
                 + "e.g. https://central.example or https://central.example/v1/envelopes")
@@ -57,11 +58,11 @@ public struct Uplink: Service {
                 break  // cancelled: shutting down
             }
         }
-        try await client.shutdown()
+        await client.close()
     }
 
     /// One round: the oldest waiting envelopes to central, then central's answer back.
-    func deliverOnce(_ client: HTTPClient) async throws {
+    func deliverOnce(_ client: CentralClient) async throws {
         let outbox = try await fetch()
         guard let first = outbox.envelopes.first, let last = outbox.envelopes.last else { return }
         let sent = Self.wallClockUsec()
@@ -98,23 +99,18 @@ public struct Uplink: Service {
         return document
     }
 
-    private func post(_ envelopes: [Envelope], client: HTTPClient) async throws -> DeliveryAnswer {
-        var request = HTTPClientRequest(url: settings.envelopesURL)
-        request.method = .POST
-        request.headers.add(name: "Content-Type", value: "application/json")
-        request.body = .bytes(ByteBuffer(string: JSONText.encode(EnvelopeBatch(envelopes: envelopes))))
-        let response: HTTPClientResponse
-        let body: ByteBuffer
+    private func post(_ envelopes: [Envelope], client: CentralClient) async throws -> DeliveryAnswer {
+        let answer: CentralClient.Answer
         do {
-            response = try await client.execute(request, timeout: .seconds(30))
-            body = try await response.body.collect(upTo: 1 << 20)
+            answer = try await client.send(.POST, body: Array(JSONText.encode(EnvelopeBatch(envelopes: envelopes)).utf8),
+                                           timeout: .seconds(30), limit: 1 << 20)
         } catch {
             throw DeliveryProblem.central("\(error)")
         }
-        guard let answer = try? JSONDecoder().decode(DeliveryAnswer.self, from: Data(body.readableBytesView)) else {
-            throw DeliveryProblem.central("answered \(response.status.code) with no Nazorat answer")
+        guard let decoded = try? JSONDecoder().decode(DeliveryAnswer.self, from: Data(answer.body)) else {
+            throw DeliveryProblem.central("answered \(answer.status) with no Nazorat answer")
         }
-        return answer
+        return decoded
     }
 
     /// The station's wall clock, µs since the epoch (nazoratd reads the same clock).
@@ -129,18 +125,6 @@ public struct Uplink: Service {
             throw DeliveryProblem.nazoratd("\(error)")
         }
         guard response.status == 200 else { throw DeliveryProblem.nazoratd("the acknowledgement answered \(response.status)") }
-    }
-
-    static func httpConfiguration(_ settings: UplinkSettings) throws -> HTTPClient.Configuration {
-        var tls = TLSConfiguration.makeClientConfiguration()
-        if let ca = settings.caPath { tls.trustRoots = .file(ca) }
-        if let certificate = settings.clientCertificatePath, let key = settings.clientKeyPath {
-            tls.certificateChain = try NIOSSLCertificate.fromPEMFile(certificate).map { .certificate($0) }
-            tls.privateKey = .privateKey(try NIOSSLPrivateKey(file: key, format: .pem))
-        }
-        var configuration = HTTPClient.Configuration(tlsConfiguration: tls)
-        configuration.timeout = .init(connect: .seconds(10), read: .seconds(30))
-        return configuration
     }
 }
 

@@ -88,26 +88,20 @@ import Testing
 
     @Test(arguments: ["500", "garbage", "slow"])
     func aMisbehavingCentralIsRetriedAndNothingLeavesTheOutbox(mode: String) async throws {
-        // A free port: central takes one, then gives it to the fake.
-        let probe = try await CentralProcess()
-        let (port, directory) = (probe.port, probe.directory)
-        _ = probe.process.stop(SIGKILL)
-        let fake = try RunningProcess("/usr/bin/python3", [Paths.repository + "/Tests/Support/fake-central.py", "\(port)", mode],
-                                      environment: ["PATH": "/usr/bin:/bin"])
+        let central = try await FakeCentral(mode)
+        let fake = central.process
         defer { _ = fake.stop(SIGKILL) }
-        try await fake.waitForLine(containing: "listening")
-        let harness = try await ControlHarness(extra: ControlHarness.uplink("http://127.0.0.1:\(port)/v1/envelopes"))
-        let uplink = try harness.startUplink(enrollingAt: nil)
+        let (harness, uplink) = try await central.deliveringStation()
         defer { _ = uplink.stop(SIGKILL) }
         try await fake.lines.wait(for: "retries", timeout: .seconds(30)) { $0.count { $0 == "request" } >= 2 }
         #expect(try harness.request("GET", "/v1/outbox").json()["acknowledgedThrough"] as? Int == 0)
         #expect(await uplink.lines.elements.contains { $0.contains("retrying") })
 
         _ = fake.stop(SIGKILL)
-        let central = try await CentralProcess(directory: directory, port: port)
+        let real = try await CentralProcess(directory: central.directory, port: central.port)
         let key = try #require(try harness.request("GET", "/v1/key").json()["publicKey"] as? String)
-        try central.enroll(station, key: key)
-        try await central.caughtUp(with: harness, station: station)
+        try real.enroll(station, key: key)
+        try await real.caughtUp(with: harness, station: station)
     }
 
     @Test(arguments: CentralStoreKind.allCases)
