@@ -16,14 +16,20 @@ import Testing
     final class Transactions: Sendable {
         let groups = Mutex<[[Int]]>([])
         private let gate = AsyncStream<Void>.makeStream()
+        private let started = AsyncStream<Void>.makeStream()
 
         func record(_ items: [Item]) async {
             let first = groups.withLock { groups in
                 groups.append(items.map(\.n))
                 return groups.count == 1
             }
-            if first { for await _ in gate.stream { break } }
+            guard first else { return }
+            started.continuation.yield()
+            for await _ in gate.stream { break }
         }
+
+        /// Returns once the first transaction holds.
+        func firstHolds() async { for await _ in started.stream { break } }
 
         func open() { gate.continuation.yield() }
     }
@@ -45,8 +51,7 @@ import Testing
         await withTaskGroup(of: (Int, Int?).self) { group in
             for (index, (n, station)) in ([(0, nil)] + rest).enumerated() {
                 group.addTask { (n, try? await commits.submit(station: station) { Item(n: n, answer: $0) }) }
-                if n == 0 { while transactions.groups.withLock({ $0.isEmpty }) { await Task.yield() } }
-                else { while commits.waiting < index { await Task.yield() } }
+                if n == 0 { await transactions.firstHolds() } else { await commits.untilWaiting(index) }
             }
             transactions.open()
             return await group.reduce(into: [:]) { $0[$1.0] = $1.1 }

@@ -32,6 +32,8 @@ package final class GroupCommit<Work: Sendable>: Sendable {
     private struct Queue {
         var waiting: [Job] = []
         var committing = 0
+        /// Who awaits ``untilWaiting(_:)``: each with the count it waits for.
+        var watchers: [(count: Int, continuation: CheckedContinuation<Void, Never>)] = []
     }
 
     private let transaction: Transaction
@@ -50,8 +52,18 @@ package final class GroupCommit<Work: Sendable>: Sendable {
         (self.retriesAlone, self.transaction) = (retriesAlone, transaction)
     }
 
-    /// How many batches wait for a group (not those committing).
-    package var waiting: Int { queue.withLock { $0.waiting.count } }
+    /// Returns once at least `count` batches wait for a group (not those committing): the
+    /// tests hold a transaction open and queue batches in an order of their choosing.
+    package func untilWaiting(_ count: Int) async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let reached = queue.withLock { queue in
+                if queue.waiting.count >= count { return true }
+                queue.watchers.append((count, continuation))
+                return false
+            }
+            if reached { continuation.resume() }
+        }
+    }
 
     /// Queues `make`'s work for the next group; returns its result once that committed.
     /// `make` turns the answer (to call after the commit) into the store's work.
@@ -61,12 +73,16 @@ package final class GroupCommit<Work: Sendable>: Sendable {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Result, any Error>) in
             let job = Job(work: make { continuation.resume(returning: $0) }, station: station,
                           fail: { continuation.resume(throwing: $0) }, queued: .now)
-            let starts = queue.withLock { queue in
+            let (starts, reached) = queue.withLock { queue in
                 queue.waiting.append(job)
-                guard queue.committing < concurrency else { return false }
+                let count = queue.waiting.count
+                let reached = queue.watchers.filter { $0.count <= count }.map(\.continuation)
+                queue.watchers.removeAll { $0.count <= count }
+                guard queue.committing < concurrency else { return (false, reached) }
                 queue.committing += 1
-                return true
+                return (true, reached)
             }
+            for watcher in reached { watcher.resume() }
             if starts { Task { await self.commitWhileWaiting() } }
         }
     }
