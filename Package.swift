@@ -142,8 +142,16 @@ let package = Package(
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // Central's TLS (NIOSSL): apart, so that NazoratCentral and the fuzzers build without it.
+        .target(
+            name: "NazoratCentralTLS",
+            dependencies: [
+                "NazoratCentral",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
         // Central's national store (PostgreSQL): a target of its own, so that only the
@@ -159,7 +167,7 @@ let package = Package(
         .executableTarget(
             name: "nazorat-central",
             dependencies: [
-                "NazoratCentral", "NazoratCentralPostgres", "NazoratHTTP",
+                "NazoratCentral", "NazoratCentralPostgres", "NazoratCentralTLS", "NazoratHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),

@@ -4,7 +4,6 @@ import NazoratAPI
 import NazoratCore
 import NazoratHTTP
 import NIOCore
-import NIOSSL
 
 /// nazorat-central, the reference receiver: its database and its HTTP(S) server.
 package enum Central {
@@ -91,34 +90,21 @@ package enum Central {
         }
     }
 
-    /// Listens on `host:port` (TLS with `certificate`/`key`, which only loopback may go
-    /// without; client certificates required when `clientCA` is given) and serves until
-    /// graceful shutdown. Returns the server (its port, when 0 was asked for).
-    package static func server(host: String, port: Int, database: any CentralDatabase, certificate: String?, key: String?,
-                               clientCA: String?, liveness: Liveness, dashboardTick: Duration = .seconds(2),
-                               logger: Logger) async throws -> ControlServer {
-        guard certificate != nil || ["127.0.0.1", "::1", "localhost"].contains(host) else {
+    /// Listens on `host:port` (TLS through `secure`, from `CentralTLS`, which only loopback
+    /// may go without) and serves until graceful shutdown. Returns the server (its port, when
+    /// 0 was asked for).
+    package static func server(host: String, port: Int, database: any CentralDatabase,
+                               secure: (@Sendable (any Channel) throws -> Void)?, liveness: Liveness,
+                               dashboardTick: Duration = .seconds(2), logger: Logger) async throws -> ControlServer {
+        guard secure != nil || ["127.0.0.1", "::1", "localhost"].contains(host) else {
             throw CentralError(message: "plain HTTP only on loopback: give --tls-cert and --tls-key to listen on \(host)")
         }
         let dashboard = DashboardRoutes(
-            auth: DashboardAuth(database: database, now: nowUsec, secure: certificate != nil, logger: logger),
+            auth: DashboardAuth(database: database, now: nowUsec, secure: secure != nil, logger: logger),
             feed: DashboardFeed(database: database, liveness: liveness, now: nowUsec, tick: dashboardTick, logger: logger),
             database: database, liveness: liveness, now: nowUsec, logger: logger)
         let routes = CentralRoutes(store: database, receiver: Receiver(database: database, logger: logger), liveness: liveness,
                                    now: nowUsec, logger: logger, dashboard: dashboard)
-        var secure: (@Sendable (Channel) throws -> Void)?
-        if let certificate, let key {
-            var tls = TLSConfiguration.makeServerConfiguration(
-                certificateChain: try NIOSSLCertificate.fromPEMFile(certificate).map { .certificate($0) },
-                privateKey: .privateKey(try NIOSSLPrivateKey(file: key, format: .pem)))
-            if let clientCA {
-                tls.trustRoots = .file(clientCA)
-                // Clients are identified by their certificate chain, not by a host name.
-                tls.certificateVerification = .noHostnameVerification
-            }
-            let context = try NIOSSLContext(configuration: tls)
-            secure = { channel in try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: context)) }
-        }
         return try await ControlServer.bind(.tcp(host: host, port: port), router: routes.route, logger: logger,
                                             bodyLimit: 32 << 20, requestTimeout: .seconds(120), secure: secure)
     }

@@ -4,6 +4,7 @@ import Logging
 import NazoratAPI
 import NazoratCentral
 import NazoratCentralPostgres
+import NazoratCentralTLS
 import NazoratHTTP
 import ServiceLifecycle
 
@@ -54,9 +55,11 @@ struct Serve: AsyncParsableCommand {
         var logger = Logger(label: "nazorat-central")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
         let database = try await reportingErrors("serve") { try await store.open(logger: logger) }
+        let secure = try await reportingErrors("serve") {
+            try tlsCert.map { try CentralTLS.server(certificate: $0, key: tlsKey!, clientCA: tlsClientCa) }
+        }
         let server = try await Central.server(
-            host: address.host, port: address.port, database: database, certificate: tlsCert, key: tlsKey,
-            clientCA: tlsClientCa,
+            host: address.host, port: address.port, database: database, secure: secure,
             liveness: Liveness(intervalSeconds: heartbeatInterval, graceSeconds: grace, graceOpenSeconds: graceOpen),
             dashboardTick: .seconds(max(1, dashboardRefresh)), logger: logger)
         // Unbuffered: whoever started it (a test, a supervisor) learns the port at once.

@@ -76,4 +76,26 @@ import Testing
         try await unsigned.lines.wait(for: "two failed attempts", timeout: .seconds(60)) { $0.count { $0.contains("retrying") } >= 2 }
         #expect(try strict.acceptedSeq("TEST-0006") == 0)
     }
+
+    /// Each file central cannot use is named with its option, in a sentence (NIOSSL's own
+    /// error was its internal name, `failedToLoadCertificate`).
+    @Test func aCertificateOrKeyCentralCannotUseIsNamedWithItsOption() throws {
+        let pki = try PKI()
+        let junk = pki.path("junk.pem")
+        try "not a certificate\n".write(toFile: junk, atomically: true, encoding: .utf8)
+        let (certificate, key) = (pki.path("server.pem"), pki.path("server.key"))
+        for (arguments, message) in [
+            (["--tls-cert", junk, "--tls-key", key], "--tls-cert \(junk): not a readable PEM certificate"),
+            (["--tls-cert", certificate, "--tls-key", junk], "--tls-key \(junk): not a readable PEM private key"),
+            (["--tls-cert", certificate, "--tls-key", pki.path("imposter.key")],
+             "--tls-key \(pki.path("imposter.key")) is not the key of --tls-cert \(certificate)"),
+            (["--tls-cert", certificate, "--tls-key", key, "--tls-client-ca", junk],
+             "--tls-client-ca \(junk): not a readable PEM certificate bundle"),
+        ] {
+            let run = try runToCompletion(Paths.products + "/nazorat-central",
+                                          ["serve", "--state-dir", pki.path("state"), "--listen", "127.0.0.1:0"] + arguments,
+                                          environment: [:])
+            #expect(run.status == 1 && run.stderr == "nazorat-central serve: \(message)\n", "\(arguments): \(run.stderr)")
+        }
+    }
 }
