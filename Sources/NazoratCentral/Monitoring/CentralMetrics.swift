@@ -12,15 +12,17 @@ enum CentralMetrics {
         out.gauge("nazorat_central_stations", "Stations enrolled.", Double(views.count))
         out.gauge("nazorat_central_stations_overdue", "Stations down or never seen.", Double(views.count { $0.overdue }))
         out.gauge("nazorat_central_stations_by_state", "Stations in each state, nationally.", StationState.allCases.map {
-            ([("state", $0.rawValue)], Double(tally.national.states[$0.rawValue] ?? 0))
+            (PrometheusLabels(["state": $0.rawValue]), Double(tally.national.states[$0.rawValue] ?? 0))
         })
         out.gauge("nazorat_central_region_stations", "Stations in each state, per region.", tally.regions.flatMap { region in
-            StationState.allCases.map { ([("region", region.region), ("state", $0.rawValue)], Double(region.states[$0.rawValue] ?? 0)) }
+            StationState.allCases.map {
+                (PrometheusLabels(["region": region.region, "state": $0.rawValue]), Double(region.states[$0.rawValue] ?? 0))
+            }
         })
         out.gauge("nazorat_central_district_stations", "Stations in each state, per district.", tally.regions.flatMap { region in
             region.districts.flatMap { district in
                 StationState.allCases.map {
-                    ([("region", region.region), ("district", district.district), ("state", $0.rawValue)],
+                    (PrometheusLabels(["region": region.region, "district": district.district, "state": $0.rawValue]),
                      Double(district.states[$0.rawValue] ?? 0))
                 }
             }
@@ -33,18 +35,21 @@ enum CentralMetrics {
             finals[view.region, default: 0] += view.finalReport ? 1 : 0
         }
         out.gauge("nazorat_central_region_ballots", "Public counters summed over a region's open stations (turnout).",
-                  ballots.keys.sorted().map { ([("region", $0)], ballots[$0]!) })
+                  ballots.keys.sorted().map { (PrometheusLabels(["region": $0]), ballots[$0]!) })
         out.gauge("nazorat_central_region_final_reports", "Final reports received, per region.",
-                  finals.keys.sorted().map { ([("region", $0)], finals[$0]!) })
-        func each(_ value: (StationView) -> Double?) -> [([(String, String)], Double)] {
-            views.compactMap { view in value(view).map { (labels(view), $0) } }
+                  finals.keys.sorted().map { (PrometheusLabels(["region": $0]), finals[$0]!) })
+        // Each station's labels escaped once, for every family of its own.
+        let stations = views.map { (view: $0, labels: PrometheusLabels(["station": $0.station, "region": $0.region,
+                                                                         "district": $0.district])) }
+        func each(_ value: (StationView) -> Double?) -> [(PrometheusLabels, Double)] {
+            stations.compactMap { station in value(station.view).map { (station.labels, $0) } }
         }
-        out.gauge("nazorat_central_station_state", "1 for the station's state (label state).", views.map {
-            (labels($0) + [("state", $0.state.rawValue)], 1)
+        out.gauge("nazorat_central_station_state", "1 for the station's state (label state).", stations.map {
+            ($0.labels.adding("state", $0.view.state.rawValue), 1)
         })
         out.gauge("nazorat_central_station_phase", "1 for the polls phase of the station's last heartbeat (label phase).",
-                  views.compactMap { view in
-                      view.phase.flatMap { PollsPhase(rawValue: $0) }.map { (labels(view) + [("phase", $0.rawValue)], 1) }
+                  stations.compactMap { station in
+                      station.view.phase.flatMap { PollsPhase(rawValue: $0) }.map { (station.labels.adding("phase", $0.rawValue), 1) }
                   })
         out.gauge("nazorat_central_station_overdue", "1 when the station is down or never seen.", each { $0.overdue ? 1 : 0 })
         out.gauge("nazorat_central_station_final_report", "1 once the station's final report arrived.",
@@ -58,11 +63,7 @@ enum CentralMetrics {
         out.gauge("nazorat_central_station_clock_offset_seconds",
                   "The station's clock minus central's at its last heartbeat's arrival.", each(\.clockOffsetSeconds))
         out.family("nazorat_central_rejections_total", type: "counter", "Envelopes refused since central.db was made, by reason.",
-                   rejections.keys.sorted().map { ([("reason", $0)], Double(rejections[$0]!)) })
+                   rejections.keys.sorted().map { (PrometheusLabels(["reason": $0]), Double(rejections[$0]!)) })
         return out.text
-    }
-
-    private static func labels(_ view: StationView) -> [(String, String)] {
-        [("station", view.station), ("region", view.region), ("district", view.district)]
     }
 }
