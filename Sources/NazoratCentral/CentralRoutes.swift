@@ -74,7 +74,7 @@ struct CentralRoutes: Sendable {
 
     private func regions() async -> ControlResponse {
         do {
-            return .json(RegionTally(try await store.stations().map { StationView($0, reports: [:], now: now(), liveness: liveness) }))
+            return .json(RegionTally(try await store.stations().map { StationGlance($0, now: now(), liveness: liveness) }))
         } catch {
             return storageFailed(error)
         }
@@ -83,8 +83,8 @@ struct CentralRoutes: Sendable {
     /// A database that cannot be read is a failed scrape (503), not a country without stations.
     private func metrics() async -> ControlResponse {
         do {
-            let views = try await store.stations().map { StationView($0, reports: [:], now: now(), liveness: liveness) }
-            return .text(Array(CentralMetrics.render(views, rejections: try await store.rejectionCounts()).utf8),
+            let glances = try await store.stations().map { StationGlance($0, now: now(), liveness: liveness) }
+            return .text(Array(CentralMetrics.render(glances, rejections: try await store.rejectionCounts()).utf8),
                          contentType: "text/plain; version=0.0.4; charset=utf-8")
         } catch {
             return storageFailed(error)
@@ -131,24 +131,20 @@ struct StationView: Encodable {
     var clockJumps: Int
 
     init(_ record: StationRecord, reports: [PollsReport.Occasion: ReportRecord], now: Int64, liveness: Liveness) {
+        let heartbeat = record.heartbeat.flatMap { try? JSONDecoder().decode(HeartbeatPayload.self, from: Data($0.utf8)) }
+        let glance = StationGlance(record, heartbeat: heartbeat.map(HeartbeatGlance.init), now: now, liveness: liveness)
         station = record.station
         (region, district, name) = (record.region, record.district, record.name)
-        lastSeen = record.lastSeenUsec.map { Date(timeIntervalSince1970: Double($0) / 1e6).formatted(.iso8601) }
+        lastSeen = glance.lastSeen
         acceptedSeq = record.acceptedSeq
         eventHead = record.eventSeq
-        let heartbeat = record.heartbeat.flatMap { try? JSONDecoder().decode(HeartbeatPayload.self, from: Data($0.utf8)) }
-        phase = heartbeat?.phase
-        state = liveness.state(retired: record.retiredUsec != nil, heartbeatUsec: record.heartbeatUsec, phase: phase,
-                               finalReport: record.finalReport != nil, now: now)
-        overdue = state == .down || state == .neverSeen
+        (phase, state, overdue) = (glance.phase, glance.state, glance.overdue)
         openAlarms = heartbeat?.alarms ?? []
         counters = heartbeat?.counters ?? []
-        finalReport = record.finalReport != nil
+        finalReport = glance.finalReport
         zeroReport = reports[.zero].flatMap(ReportSummary.init)
         closingReport = reports[.closing].flatMap(ReportSummary.init)
-        clockOffsetSeconds = heartbeat.flatMap { beat in
-            record.heartbeatUsec.map { (Double(beat.realtimeUsec) - Double($0)) / 1e6 }
-        }
+        clockOffsetSeconds = glance.clockOffsetSeconds
         clockJumps = record.clockJumps
     }
 }

@@ -28,9 +28,9 @@ struct RegionTally: Encodable {
     var national = Count()
     var regions: [Region] = []
 
-    init(_ views: [StationView]) {
+    init(_ stations: [StationGlance]) {
         var byRegion: [String: (count: Count, districts: [String: Count])] = [:]
-        for view in views {
+        for view in stations {
             national.add(view.state)
             byRegion[view.region, default: (Count(), [:])].count.add(view.state)
             byRegion[view.region, default: (Count(), [:])].districts[view.district, default: Count()].add(view.state)

@@ -24,9 +24,7 @@ actor DashboardFeed {
     /// The current overview.
     func snapshot() async throws -> DashboardSnapshot {
         let now = now()
-        return DashboardSnapshot(try await database.stations().map {
-            StationView($0, reports: [:], now: now, liveness: liveness)
-        }, now: now)
+        return DashboardSnapshot(try await database.stations().map { StationGlance($0, now: now, liveness: liveness) }, now: now)
     }
 
     /// An event stream: the overview now and at every tick, until the client goes away or the

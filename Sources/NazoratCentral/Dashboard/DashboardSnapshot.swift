@@ -38,7 +38,7 @@ struct DashboardSnapshot: Encodable, Sendable {
 
     static let attentionLimit = 200
 
-    init(_ views: [StationView], now: Int64) {
+    init(_ views: [StationGlance], now: Int64) {
         generatedAt = Date(timeIntervalSince1970: Double(now) / 1e6).formatted(.iso8601)
         var national = RegionTally.Count()
         var regions: [String: Region] = [:]
@@ -51,7 +51,7 @@ struct DashboardSnapshot: Encodable, Sendable {
             // A retired station's last heartbeat counts for nothing.
             if view.phase == "open", view.state != .retired {
                 region.open += 1
-                region.turnout = view.counters.reduce(region.turnout) { Self.add($0, $1.public ?? 0) }
+                region.turnout = view.publicCounts.reduce(region.turnout, Self.add)
             }
             if view.finalReport { region.finalReports += 1 }
             regions[view.region] = region
@@ -59,12 +59,12 @@ struct DashboardSnapshot: Encodable, Sendable {
         self.national = national
         self.regions = regions.keys.sorted().compactMap { regions[$0] }
         turnout = self.regions.reduce(0) { Self.add($0, $1.turnout) }
-        let needy = views.filter { $0.state == .down || $0.state == .late || ($0.state != .retired && !$0.openAlarms.isEmpty) }
+        let needy = views.filter { $0.state == .down || $0.state == .late || ($0.state != .retired && $0.openAlarms > 0) }
             .sorted { Self.urgency($0) != Self.urgency($1) ? Self.urgency($0) < Self.urgency($1) : $0.station < $1.station }
         attentionTotal = needy.count
         attention = needy.prefix(Self.attentionLimit).map {
             Attention(station: $0.station, region: $0.region, district: $0.district, name: $0.name, state: $0.state,
-                      openAlarms: $0.openAlarms.count, lastSeen: $0.lastSeen)
+                      openAlarms: $0.openAlarms, lastSeen: $0.lastSeen)
         }
     }
 
@@ -77,7 +77,7 @@ struct DashboardSnapshot: Encodable, Sendable {
     }
 
     /// Down first, then alarmed, then late.
-    private static func urgency(_ view: StationView) -> Int {
-        view.state == .down ? 0 : !view.openAlarms.isEmpty ? 1 : 2
+    private static func urgency(_ view: StationGlance) -> Int {
+        view.state == .down ? 0 : view.openAlarms > 0 ? 1 : 2
     }
 }

@@ -6,7 +6,7 @@ import NazoratCore
 /// state, phase, alarms, final report and clock. One series per station for its state and
 /// its phase, with the value 1: a state change ends one series and starts another.
 enum CentralMetrics {
-    static func render(_ views: [StationView], rejections: [String: Int]) -> String {
+    static func render(_ views: [StationGlance], rejections: [String: Int]) -> String {
         var out = PrometheusText()
         let tally = RegionTally(views)
         out.gauge("nazorat_central_stations", "Stations enrolled.", Double(views.count))
@@ -31,7 +31,7 @@ enum CentralMetrics {
         for view in views {
             // In Double: the counters are the station's to state; Int64 sums of them could trap.
             let open = view.phase == "open" && view.state != .retired
-            ballots[view.region, default: 0] += open ? view.counters.compactMap(\.public).reduce(0) { $0 + Double($1) } : 0
+            ballots[view.region, default: 0] += open ? view.publicCounts.reduce(0) { $0 + Double($1) } : 0
             finals[view.region, default: 0] += view.finalReport ? 1 : 0
         }
         out.gauge("nazorat_central_region_ballots", "Public counters summed over a region's open stations (turnout).",
@@ -41,7 +41,7 @@ enum CentralMetrics {
         // Each station's labels escaped once, for every family of its own.
         let stations = views.map { (view: $0, labels: PrometheusLabels(["station": $0.station, "region": $0.region,
                                                                          "district": $0.district])) }
-        func each(_ value: (StationView) -> Double?) -> [(PrometheusLabels, Double)] {
+        func each(_ value: (StationGlance) -> Double?) -> [(PrometheusLabels, Double)] {
             stations.compactMap { station in value(station.view).map { (station.labels, $0) } }
         }
         out.gauge("nazorat_central_station_state", "1 for the station's state (label state).", stations.map {
@@ -57,7 +57,7 @@ enum CentralMetrics {
         out.gauge("nazorat_central_station_accepted_seq", "The highest contiguous envelope seq accepted.",
                   each { Double($0.acceptedSeq) })
         out.gauge("nazorat_central_station_open_alarms", "Alarms open at the station (its last heartbeat).",
-                  each { Double($0.openAlarms.count) })
+                  each { Double($0.openAlarms) })
         out.gauge("nazorat_central_station_clock_jumps", "Wall-clock jumps seen between heartbeats of one boot.",
                   each { Double($0.clockJumps) })
         out.gauge("nazorat_central_station_clock_offset_seconds",
