@@ -82,7 +82,7 @@ package struct PostgresUnavailable: Error, CustomStringConvertible {
     /// Whether the failure may be one batch's (a statement the server refused for what it
     /// holds, or the judgement's own error) rather than the database's (away, slow, a lock
     /// that timed out): a group that failed so runs each of its batches again alone.
-    package var batchsOwn = false
+    package let batchsOwn: Bool
     package var description: String { message }
 
     package init(message: String, batchsOwn: Bool = false) {
