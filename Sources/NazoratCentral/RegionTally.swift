@@ -30,10 +30,10 @@ struct RegionTally: Encodable {
 
     init(_ stations: [StationGlance]) {
         var byRegion: [String: (count: Count, districts: [String: Count])] = [:]
-        for view in stations {
-            national.add(view.state)
-            byRegion[view.region, default: (Count(), [:])].count.add(view.state)
-            byRegion[view.region, default: (Count(), [:])].districts[view.district, default: Count()].add(view.state)
+        for station in stations {
+            national.add(station.state)
+            byRegion[station.region, default: (Count(), [:])].count.add(station.state)
+            byRegion[station.region, default: (Count(), [:])].districts[station.district, default: Count()].add(station.state)
         }
         regions = byRegion.keys.sorted().map { name in
             let region = byRegion[name]!

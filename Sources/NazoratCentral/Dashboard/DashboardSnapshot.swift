@@ -38,28 +38,28 @@ struct DashboardSnapshot: Encodable, Sendable {
 
     static let attentionLimit = 200
 
-    init(_ views: [StationGlance], now: Int64) {
+    init(_ stations: [StationGlance], now: Int64) {
         generatedAt = Date(timeIntervalSince1970: Double(now) / 1e6).formatted(.iso8601)
         var national = RegionTally.Count()
         var regions: [String: Region] = [:]
-        for view in views {
-            national.add(view.state)
-            var region = regions[view.region] ?? Region(region: view.region, total: 0, states: RegionTally.Count().states,
+        for station in stations {
+            national.add(station.state)
+            var region = regions[station.region] ?? Region(region: station.region, total: 0, states: RegionTally.Count().states,
                                                         turnout: 0, open: 0, finalReports: 0)
             region.total += 1
-            region.states[view.state.rawValue, default: 0] += 1
+            region.states[station.state.rawValue, default: 0] += 1
             // A retired station's last heartbeat counts for nothing.
-            if view.phase == "open", view.state != .retired {
+            if station.phase == "open", station.state != .retired {
                 region.open += 1
-                region.turnout = view.publicCounts.reduce(region.turnout, Self.add)
+                region.turnout = station.publicCounts.reduce(region.turnout, Self.add)
             }
-            if view.finalReport { region.finalReports += 1 }
-            regions[view.region] = region
+            if station.finalReport { region.finalReports += 1 }
+            regions[station.region] = region
         }
         self.national = national
         self.regions = regions.keys.sorted().compactMap { regions[$0] }
         turnout = self.regions.reduce(0) { Self.add($0, $1.turnout) }
-        let needy = views.filter { $0.state == .down || $0.state == .late || ($0.state != .retired && $0.openAlarms > 0) }
+        let needy = stations.filter { $0.state == .down || $0.state == .late || ($0.state != .retired && $0.openAlarms > 0) }
             .sorted { Self.urgency($0) != Self.urgency($1) ? Self.urgency($0) < Self.urgency($1) : $0.station < $1.station }
         attentionTotal = needy.count
         attention = needy.prefix(Self.attentionLimit).map {
@@ -77,7 +77,7 @@ struct DashboardSnapshot: Encodable, Sendable {
     }
 
     /// Down first, then alarmed, then late.
-    private static func urgency(_ view: StationGlance) -> Int {
-        view.state == .down ? 0 : view.openAlarms > 0 ? 1 : 2
+    private static func urgency(_ station: StationGlance) -> Int {
+        station.state == .down ? 0 : station.openAlarms > 0 ? 1 : 2
     }
 }

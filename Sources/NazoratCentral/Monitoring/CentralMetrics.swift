@@ -6,11 +6,11 @@ import NazoratCore
 /// state, phase, alarms, final report and clock. One series per station for its state and
 /// its phase, with the value 1: a state change ends one series and starts another.
 enum CentralMetrics {
-    static func render(_ views: [StationGlance], rejections: [String: Int]) -> String {
+    static func render(_ glances: [StationGlance], rejections: [String: Int]) -> String {
         var out = PrometheusText()
-        let tally = RegionTally(views)
-        out.gauge("nazorat_central_stations", "Stations enrolled.", Double(views.count))
-        out.gauge("nazorat_central_stations_overdue", "Stations down or never seen.", Double(views.count { $0.overdue }))
+        let tally = RegionTally(glances)
+        out.gauge("nazorat_central_stations", "Stations enrolled.", Double(glances.count))
+        out.gauge("nazorat_central_stations_overdue", "Stations down or never seen.", Double(glances.count { $0.overdue }))
         out.gauge("nazorat_central_stations_by_state", "Stations in each state, nationally.", StationState.allCases.map {
             (PrometheusLabels(["state": $0.rawValue]), Double(tally.national.states[$0.rawValue] ?? 0))
         })
@@ -28,28 +28,28 @@ enum CentralMetrics {
             }
         })
         var ballots: [String: Double] = [:], finals: [String: Double] = [:]
-        for view in views {
+        for glance in glances {
             // In Double: the counters are the station's to state; Int64 sums of them could trap.
-            let open = view.phase == "open" && view.state != .retired
-            ballots[view.region, default: 0] += open ? view.publicCounts.reduce(0) { $0 + Double($1) } : 0
-            finals[view.region, default: 0] += view.finalReport ? 1 : 0
+            let open = glance.phase == "open" && glance.state != .retired
+            ballots[glance.region, default: 0] += open ? glance.publicCounts.reduce(0) { $0 + Double($1) } : 0
+            finals[glance.region, default: 0] += glance.finalReport ? 1 : 0
         }
         out.gauge("nazorat_central_region_ballots", "Public counters summed over a region's open stations (turnout).",
                   ballots.keys.sorted().map { (PrometheusLabels(["region": $0]), ballots[$0]!) })
         out.gauge("nazorat_central_region_final_reports", "Final reports received, per region.",
                   finals.keys.sorted().map { (PrometheusLabels(["region": $0]), finals[$0]!) })
         // Each station's labels escaped once, for every family of its own.
-        let stations = views.map { (view: $0, labels: PrometheusLabels(["station": $0.station, "region": $0.region,
+        let stations = glances.map { (glance: $0, labels: PrometheusLabels(["station": $0.station, "region": $0.region,
                                                                          "district": $0.district])) }
         func each(_ value: (StationGlance) -> Double?) -> [(PrometheusLabels, Double)] {
-            stations.compactMap { station in value(station.view).map { (station.labels, $0) } }
+            stations.compactMap { station in value(station.glance).map { (station.labels, $0) } }
         }
         out.gauge("nazorat_central_station_state", "1 for the station's state (label state).", stations.map {
-            ($0.labels.adding("state", $0.view.state.rawValue), 1)
+            ($0.labels.adding("state", $0.glance.state.rawValue), 1)
         })
         out.gauge("nazorat_central_station_phase", "1 for the polls phase of the station's last heartbeat (label phase).",
                   stations.compactMap { station in
-                      station.view.phase.flatMap { PollsPhase(rawValue: $0) }.map { (station.labels.adding("phase", $0.rawValue), 1) }
+                      station.glance.phase.flatMap { PollsPhase(rawValue: $0) }.map { (station.labels.adding("phase", $0.rawValue), 1) }
                   })
         out.gauge("nazorat_central_station_overdue", "1 when the station is down or never seen.", each { $0.overdue ? 1 : 0 })
         out.gauge("nazorat_central_station_final_report", "1 once the station's final report arrived.",
